@@ -1,0 +1,37 @@
+"""The storycrawl addon: settings that depend on other settings, applied after all of them
+are known (command line included), so `-s STORYCRAWL_REPLAY=...` can switch the downloader."""
+
+from __future__ import annotations
+
+
+from scrapy.settings import BaseSettings
+
+from storycrawl import __version__
+from storycrawl.db import configured_db_path
+
+
+REPLAY_HANDLER = "storycrawl.replay.ReplayDownloadHandler"
+# Above the project's settings (20) and a spider's (30), below the command line (40): replay
+# needs no politeness delays, yet `-s AUTOTHROTTLE_ENABLED=True` still has the last word.
+REPLAY_PRIORITY = 35
+
+
+class StorycrawlAddon:
+    def update_settings(self, settings: BaseSettings) -> None:
+        settings.set("STORYCRAWL_DB", str(configured_db_path(settings)), priority="cmdline")
+
+        if settings.get("USER_AGENT") == f"storycrawl/{__version__}":
+            contact = settings.get("STORYCRAWL_CONTACT")
+            settings.set("USER_AGENT", f"storycrawl/{__version__} (+{contact})", priority="addon")
+
+        if settings.get("STORYCRAWL_REPLAY"):
+            handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
+            handlers.update({"http": REPLAY_HANDLER, "https": REPLAY_HANDLER})
+            settings.set("DOWNLOAD_HANDLERS", handlers, priority=REPLAY_PRIORITY)
+            for name, value in {
+                "AUTOTHROTTLE_ENABLED": False,
+                "DOWNLOAD_DELAY": 0,
+                "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+            }.items():
+                if settings.getpriority(name) < REPLAY_PRIORITY:
+                    settings.set(name, value, priority=REPLAY_PRIORITY)

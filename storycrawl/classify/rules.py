@@ -1,0 +1,198 @@
+"""Rule-based labels: job postings and source type (labels.md).
+
+Cheap, explainable and shared: the `jobs` and `source_type` pipelines use them before any
+classifier runs, and both classifiers use them too.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from storycrawl.classify.base import Document
+from storycrawl.urls import host_matches, host_of
+
+HOSTS_FILE = Path(__file__).with_name("hosts.toml")
+
+
+@dataclass(frozen=True)
+class Hosts:
+    job_boards: frozenset[str]
+    job_host_paths: tuple[str, ...]
+    job_path_prefixes: tuple[str, ...]
+    not_job_paths: tuple[str, ...]
+    social: frozenset[str]
+    social_personal_paths: tuple[str, ...]
+    platforms: frozenset[str]
+
+
+@cache
+def hosts() -> Hosts:
+    data = tomllib.loads(HOSTS_FILE.read_text(encoding="utf-8"))
+    return Hosts(
+        job_boards=frozenset(data["job_boards"]["hosts"]),
+        job_host_paths=tuple(data["job_boards"]["host_paths"]),
+        job_path_prefixes=tuple(data["job_boards"]["path_prefixes"]),
+        not_job_paths=tuple(data["job_boards"]["not_job_paths"]),
+        social=frozenset(data["social"]["hosts"]),
+        social_personal_paths=tuple(data["social"]["personal_paths"]),
+        platforms=frozenset(data["platforms"]["hosts"]),
+    )
+
+
+@dataclass(frozen=True)
+class Decision:
+    value: bool | str
+    confidence: float
+    evidence: str
+
+
+# --- job postings ----------------------------------------------------------------------------
+
+# Titles that are hiring threads or ads whatever the body says.
+JOB_TITLE = re.compile(
+    r"who is hiring|who wants to be hired|seeking freelancer|\[hiring\]|\[for hire\]|\[hire\]"
+    r"|^we(?:'|’)?re hiring|^now hiring|^hiring:|job opening|job posting|open position"
+    r"|\bis hiring\b|salary guide|salaries? (?:report|survey|guide)|compensation (?:report|guide|survey)",
+    re.IGNORECASE,
+)
+# Section headings and phrases of job ads. One of them in a story is normal ("we're hiring!");
+# a posting has several.
+JOB_SIGNALS: dict[str, re.Pattern[str]] = {
+    "apply": re.compile(r"\bapply (?:now|here|today|for this|via|through|at)\b|\bto apply\b|how to apply|submit your (?:application|resume|cv)", re.I),
+    "requirements": re.compile(r"^\s*(?:requirements|qualifications|minimum qualifications|preferred qualifications)\s*:?\s*$|\bwhat we(?:'|’)?re looking for\b|\byou (?:have|bring)\s*:|\bnice to have\b|\bmust have\b", re.I | re.M),
+    "responsibilities": re.compile(r"^\s*(?:responsibilities|key responsibilities|what you(?:'|’)?ll do|the role|about the role|your role)\s*:?\s*$|\bwhat you(?:'|’)?ll do\b|\bin this role,? you\b|\byou will be responsible\b", re.I | re.M),
+    "experience_years": re.compile(r"\b\d\+? ?(?:-|to|–)? ?\d*\+? years? (?:of )?(?:professional |relevant |industry )?experience\b", re.I),
+    "salary": re.compile(r"(?:salary|compensation|pay|base)(?: range)?\s*[:\-–]?\s*(?:[$€£]\s?\d|\d{2,3}k)|[$€£]\s?\d{2,3}(?:,\d{3}|k)\s*(?:-|–|to)\s*[$€£]?\s?\d{2,3}(?:,\d{3}|k)", re.I),
+    "benefits": re.compile(r"^\s*(?:benefits|perks|what we offer)\s*:?\s*$|\b(?:401\(?k\)?|equity package|health insurance|paid time off|pto)\b", re.I | re.M),
+    "eeo": re.compile(r"equal opportunity employer|eeo statement|regardless of race|we do not discriminate|reasonable accommodation", re.I),
+    "location_type": re.compile(r"\b(?:remote|hybrid|onsite|on-site)\b\s*(?:\||/|,|\(|-|–)|\blocation\s*:|\b(?:full[- ]time|part[- ]time|contract)\b\s*(?:\||/|,|role|position)", re.I),
+    "hiring": re.compile(r"\bwe(?:'|’)?re hiring\b|\bwe are hiring\b|\bjoin (?:our|the) team\b|\bopen roles?\b|\bjob description\b|\bhiring (?:for|a|an)\b", re.I),
+}
+JOB_SIGNALS_NEEDED = 3
+
+
+def _job_host(url: str) -> str | None:
+    host = host_of(url)
+    path = urlsplit(url).path or "/"
+    place = host + path
+    h = hosts()
+    if any(place.startswith(p) for p in h.not_job_paths):
+        return None
+    if host_matches(host, h.job_boards):
+        return f"job board host {host}"
+    if any(place.startswith(p) for p in h.job_host_paths):
+        return f"job page {place}"
+    return None
+
+
+def job_posting(doc: Document) -> Decision:
+    """Is the page a job ad, hiring thread, careers/job-board page or salary guide?"""
+    if reason := _job_host(doc.url):
+        return Decision(True, 0.97, reason)
+    if "JobPosting" in doc.hints.get("schema_types", ""):
+        return Decision(True, 0.97, "schema.org JobPosting on the page")
+    if match := JOB_TITLE.search(doc.title or ""):
+        return Decision(True, 0.93, f"title says {match.group(0)!r}")
+    text = doc.text[:20000]
+    found = {name: m.group(0).strip() for name, pattern in JOB_SIGNALS.items() if (m := pattern.search(text))}
+    path = urlsplit(doc.url).path.lower()
+    careers_path = any(path.startswith(p) for p in hosts().job_path_prefixes)
+    if careers_path:
+        found["careers_path"] = path
+    quoted = ", ".join(f"{k}: {v!r}" for k, v in list(found.items())[:5])
+    if len(found) >= JOB_SIGNALS_NEEDED and _reads_like_ad(text, found):
+        return Decision(True, min(0.95, 0.6 + 0.08 * len(found)), f"job-ad signals ({quoted})")
+    if found:
+        return Decision(False, 0.8, f"only {len(found)} job-ad signal(s) ({quoted})")
+    return Decision(False, 0.95, "no job-ad signals")
+
+
+_STORY_VOICE = re.compile(r"\b(?:we|i) (?:built|shipped|learned|found|spent|tried|moved|rewrote|noticed|realized|realised|debugged|measured|started|switched)\b", re.I)
+
+
+def _reads_like_ad(text: str, found: dict[str, str]) -> bool:
+    """Several ad phrases in a long first-hand story ("we're hiring, apply here") do not make
+    it an ad: the ad's structure (requirements, responsibilities, salary, benefits) must be
+    there, or the story voice must be thin."""
+    structural = {"requirements", "responsibilities", "salary", "benefits", "eeo", "experience_years"} & found.keys()
+    story_voice = len(_STORY_VOICE.findall(text))
+    if len(structural) >= 2:
+        return story_voice < 6 or len(structural) >= 3
+    return story_voice < 2
+
+
+# --- source type -----------------------------------------------------------------------------
+
+_COMPANY_HOST = re.compile(r"^(?:engineering|eng|tech|blog\.engineering|developers?|labs?|research|ai|careers)\.", re.I)
+_COMPANY_PATH = re.compile(r"/(?:engineering|eng-blog|engineering-blog|tech-blog|techblog|customers|case-stud(?:y|ies)|company|newsroom|press|news|resources|learn|academy|courses?)(?:/|$)", re.I)
+_WE_COMPANY = re.compile(r"\b(?:our (?:team|engineering team|customers|platform|product|company|users)|at [A-Z][\w&.-]+,? we\b|we at [A-Z])", re.I)
+
+
+def _split_name(name: str | None) -> list[str]:
+    return [part for part in re.findall(r"[a-z]+", (name or "").lower()) if len(part) > 2]
+
+
+def source_type(doc: Document) -> Decision:
+    """social / personal / company from the host, the spider's hints and the page (labels.md)."""
+    declared = doc.hints.get("source_type")
+    if declared in ("social", "personal", "company"):
+        return Decision(declared, 0.97, doc.hints.get("source_type_reason", "declared by the source"))
+
+    h = hosts()
+    host = host_of(doc.url)
+    path = urlsplit(doc.url).path or "/"
+    place = host + path
+    if _job_host(doc.url):
+        return Decision("company", 0.95, f"job board {host}")
+    if host_matches(host, h.social):
+        if any(place.startswith(p) for p in h.social_personal_paths):
+            return Decision("personal", 0.85, f"long-form article on {host}")
+        return Decision("social", 0.97, f"social platform {host}")
+    if doc.source in ("mastodon", "bluesky", "reddit", "hackernews", "lobsters") and doc.hints.get("post_type") == "text":
+        return Decision("social", 0.95, f"text post on {doc.source}")
+
+    publisher = doc.hints.get("publisher_type", "")
+    if host_matches(host, h.platforms):
+        return _platform_type(doc, host, path)
+    if _COMPANY_HOST.match(host) and not host.endswith(tuple(h.platforms)):
+        return Decision("company", 0.85, f"company subdomain {host}")
+    if "Organization" in publisher or "Corporation" in publisher:
+        if "Person" not in publisher:
+            return Decision("company", 0.8, "page publisher is an organisation")
+    if "Person" in publisher:
+        return Decision("personal", 0.8, "page publisher is a person")
+    author_parts = _split_name(doc.author or doc.hints.get("author"))
+    host_label = host.split(".")[0] if host.count(".") <= 1 else ".".join(host.split(".")[:-1])
+    if author_parts and any(part in host_label for part in author_parts):
+        return Decision("personal", 0.85, f"author's name in the domain {host}")
+    if _COMPANY_PATH.search(path):
+        return Decision("company", 0.75, f"company section {path}")
+    site_name = doc.hints.get("site_name") or ""
+    if site_name and author_parts and any(part in site_name.lower() for part in author_parts):
+        return Decision("personal", 0.75, f"site named after its author ({site_name})")
+    we_company = len(_WE_COMPANY.findall(doc.text[:20000]))
+    first_person = len(re.findall(r"\b(?:I|I'm|I've|my)\b", doc.text[:20000]))
+    if we_company >= 2 and we_company * 3 >= first_person:
+        return Decision("company", 0.65, "written as an organisation ('our team', 'our customers')")
+    return Decision("personal", 0.6, f"an individual's site ({host})")
+
+
+def _platform_type(doc: Document, host: str, path: str) -> Decision:
+    """Blogging platforms: a publication or organisation account is company, a person personal."""
+    org = doc.hints.get("organization")
+    if org:
+        return Decision("company", 0.9, f"published by the organisation {org} on {host}")
+    if host == "medium.com":
+        first = path.strip("/").split("/")[0] if path.strip("/") else ""
+        if first.startswith("@"):
+            return Decision("personal", 0.85, f"Medium author page {first}")
+        if first and first != "p":
+            return Decision("company", 0.7, f"Medium publication {first}")
+    if doc.hints.get("publication") and doc.hints.get("publication_kind") == "company":
+        return Decision("company", 0.85, f"company publication {doc.hints['publication']}")
+    return Decision("personal", 0.8, f"an individual's post on {host}")

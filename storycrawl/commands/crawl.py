@@ -1,0 +1,31 @@
+"""`scrapy crawl`: Scrapy's own command, with storycrawl's checks first.
+
+A bad `-a` value or a bad sources file stops the crawl before it starts, with a one-line
+message that names the culprit (exit code 2), instead of a traceback from inside the engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+
+from storycrawl.args import ArgumentError
+from storycrawl.sources import SourcesError
+
+
+class Command(ScrapyCrawl):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) == 1 and self.crawler_process is not None:
+            try:
+                spidercls = self.crawler_process.spider_loader.load(args[0])
+            except KeyError:
+                raise UsageError(f"no spider named {args[0]!r} (see `scrapy list`)", print_help=False) from None
+            validate = getattr(spidercls, "validate_arguments", None)
+            if validate is not None:
+                try:
+                    validate(self.settings, opts.spargs)
+                except (ArgumentError, SourcesError) as exc:
+                    raise UsageError(str(exc), print_help=False) from None
+        super().run(args, opts)

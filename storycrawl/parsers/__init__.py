@@ -1,0 +1,48 @@
+"""Pure parse functions: a saved response or decoded JSON in, plain data out.
+
+Spiders only decide what to request next; everything a test wants to check about a page is
+in these functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from storycrawl.items import Discussion
+
+
+class ParseError(ValueError):
+    """A response is not in the format its source documents (malformed JSON, HTML error page)."""
+
+
+@dataclass
+class Post:
+    """A post on a social platform: its own story (text post) or a link to one."""
+
+    source: str
+    id: str
+    url: str
+    title: str
+    author: str | None
+    published: datetime | None
+    text: str = ""
+    link: str | None = None
+    points: int | None = None
+    comments: int | None = None
+    site: str = ""
+    hints: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def is_link(self) -> bool:
+        return bool(self.link)
+
+    def discussion(self) -> Discussion:
+        return Discussion(
+            url=self.url,
+            site=self.site or self.source,
+            title=self.title or None,
+            points=self.points,
+            comments=self.comments,
+            published=self.published,
+        )

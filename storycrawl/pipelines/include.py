@@ -1,0 +1,29 @@
+"""include: only stories for the report go on to feed exports (`-O stories.json`).
+
+The others are already stored with their labels; here they are recorded as rejections with
+the reason: the author's role (NotAIEngineer) or not an own account (NotFirstHand).
+"""
+
+from __future__ import annotations
+
+from storycrawl.exceptions import NotAIEngineer, NotFirstHand
+from storycrawl.items import StoryItem
+from storycrawl.pipelines import StoryPipeline
+
+
+class IncludePipeline(StoryPipeline):
+    stage = "include"
+
+    def process_item(self, item: StoryItem) -> StoryItem:
+        if item.include:
+            self.count("included", item)
+            return item
+        if item.role != "ai_engineer":
+            self.count(f"role/{item.role}", item)
+            raise NotAIEngineer(
+                f"{item.url}: written by a {item.role}, not an AI engineer",
+                evidence=item.evidence or "",
+                detail=item.role,
+            )
+        self.count("not_first_hand", item)
+        raise NotFirstHand(f"{item.url}: not a first-hand account", evidence=item.evidence or "")

@@ -1,0 +1,69 @@
+"""normalize: validate the item; canonical URL; dates to UTC; a title for untitled posts.
+
+Stories published before the spider's `since` (an old article shared again) leave as
+OutOfRange.
+
+Items a spider could not fetch or read (`fetch_error` set) leave here as FetchFailed, items
+that do not validate as InvalidStory: both land in the `rejections` table with the reason.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from itemadapter import ItemAdapter
+from pydantic import ValidationError
+
+from storycrawl.dates import to_utc
+from storycrawl.exceptions import FetchFailed, InvalidStory, OutOfRange
+from storycrawl.items import StoryItem
+from storycrawl.pipelines import StoryPipeline
+from storycrawl.text import first_line_title, normalize_space, text_hash
+from storycrawl.urls import canonical_url
+
+MIN_TEXT_CHARS = 40
+
+
+class NormalizePipeline(StoryPipeline):
+    stage = "normalize"
+
+    def process_item(self, item):
+        data = ItemAdapter(item).asdict()
+        if data.get("fetch_error"):
+            self.count("fetch_failed")
+            raise FetchFailed(f"{data.get('url')}: {data['fetch_error']}", evidence=data["fetch_error"])
+        try:
+            story = StoryItem.model_validate(data)
+        except ValidationError as exc:
+            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            self.count("invalid")
+            raise InvalidStory(f"{data.get('url')}: {problems}", evidence=problems) from None
+        if not story.url.startswith(("http://", "https://")):
+            self.count("invalid")
+            raise InvalidStory(f"not a web URL: {story.url!r}", evidence="url")
+        story.url = canonical_url(story.url)
+        for discussion in story.discussions:
+            discussion.url = canonical_url(discussion.url)
+            if discussion.published:
+                discussion.published = to_utc(discussion.published)
+        story.text = normalize_space(story.text)
+        if len(story.text) < MIN_TEXT_CHARS:
+            self.count("no_text")
+            raise FetchFailed(f"{story.url}: no text to read ({len(story.text)} characters)", evidence="no text extracted")
+        if story.published:
+            story.published = to_utc(story.published)
+            since = getattr(self.crawler.spider, "since", None)
+            if since is not None and story.published < since:
+                self.count("out_of_range", story)
+                raise OutOfRange(
+                    f"{story.url}: published {story.published.date()}, before since={since.date()}",
+                    evidence=f"published {story.published.date().isoformat()}",
+                )
+        story.fetched_at = to_utc(story.fetched_at) if story.fetched_at else datetime.now(UTC)
+        if not story.title.strip():
+            story.title = first_line_title(story.text)
+            self.count("title_from_text", story)
+        story.title = normalize_space(story.title)
+        story.text_hash = text_hash(story.text)
+        self.count("ok", story)
+        return story

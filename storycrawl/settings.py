@@ -1,0 +1,71 @@
+"""Scrapy settings for storycrawl.
+
+Only what differs from Scrapy's defaults is set here. Every storycrawl setting is named
+`STORYCRAWL_*` and documented in the README ("Settings").
+"""
+
+from storycrawl import __version__
+
+BOT_NAME = "storycrawl"
+SPIDER_MODULES = ["storycrawl.spiders"]
+NEWSPIDER_MODULE = "storycrawl.spiders"
+COMMANDS_MODULE = "storycrawl.commands"
+
+# --- storycrawl -------------------------------------------------------------------------
+# SQLite file the crawl writes and `scrapy report` reads. The environment variable
+# STORYCRAWL_DB overrides it (read in the addon, so `-s STORYCRAWL_DB=...` wins over both).
+STORYCRAWL_DB = "exports/storycrawl.db"
+# Sources file (subreddits, queries, feeds...). Empty: the one shipped in the package.
+STORYCRAWL_SOURCES = ""
+# A folder of recorded responses (tests/fixtures/web): when set, every request is answered
+# from it and nothing goes to the network.
+STORYCRAWL_REPLAY = ""
+# The crawl's clock, ISO 8601. Empty: real time, or the recording's time when replaying.
+STORYCRAWL_NOW = ""
+# Who runs the crawl: appended to the User-Agent so site owners can reach you.
+STORYCRAWL_CONTACT = "https://github.com/storycrawl/storycrawl"
+# heuristic (offline), llm, or auto (llm when OPENAI_API_KEY or OPENAI_BASE_URL is set).
+STORYCRAWL_CLASSIFIER = "heuristic"
+# Longest pause a Retry-After or rate-limit reset header may impose before we give up.
+STORYCRAWL_RETRY_AFTER_MAX = 300
+
+ADDONS = {"storycrawl.addons.StorycrawlAddon": 0}
+
+# --- politeness ---------------------------------------------------------------------------
+# The User-Agent is finished by the addon: "storycrawl/<version> (+<contact>)".
+USER_AGENT = f"storycrawl/{__version__}"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 60.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+DOWNLOAD_TIMEOUT = 30
+RETRY_TIMES = 3
+DOWNLOADER_MIDDLEWARES = {
+    # Runs its process_response before RetryMiddleware (550): 429/503 with Retry-After are
+    # retried after the pause the server asked for; without the header, Scrapy's retry acts.
+    "storycrawl.middlewares.RetryAfterMiddleware": 560,
+}
+
+# --- items --------------------------------------------------------------------------------
+# Cheapest first, gaps of 100 so a stage can be inserted without renumbering.
+ITEM_PIPELINES = {
+    "storycrawl.pipelines.normalize.NormalizePipeline": 100,
+    "storycrawl.pipelines.dedup.DedupPipeline": 200,
+    "storycrawl.pipelines.jobs.JobPostingPipeline": 300,
+    "storycrawl.pipelines.source_type.SourceTypePipeline": 400,
+    "storycrawl.pipelines.classify.ClassifyPipeline": 500,
+    "storycrawl.pipelines.store.StorePipeline": 600,
+    "storycrawl.pipelines.include.IncludePipeline": 700,
+}
+EXTENSIONS = {
+    "storycrawl.extensions.CrawlRecorder": 500,
+}
+FEED_EXPORT_ENCODING = "utf-8"
+
+# Dropped items are expected decisions, logged at INFO by URL and reason (the full decision
+# is in the rejections table), not as warnings with the whole article in them.
+LOG_LEVEL = "INFO"
+LOG_FORMATTER = "storycrawl.logformatter.StoryLogFormatter"

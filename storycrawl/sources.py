@@ -1,0 +1,79 @@
+"""The sources file: where to look, as data (storycrawl/sources.toml), validated at start.
+
+A bad entry stops the crawl before any request, with a message naming the entry:
+`sources file storycrawl/sources.toml: hackernews.hits_per_page: Input should be less than or
+equal to 1000`.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+
+DEFAULT_SOURCES = Path(__file__).with_name("sources.toml")
+
+NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class SourcesError(ValueError):
+    """The sources file is missing, unreadable or invalid; the message names the entry."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = True
+
+
+def _unique(values: list[str]) -> list[str]:
+    seen: set[str] = set()
+    for value in values:
+        if value.lower() in seen:
+            raise ValueError(f"{value!r} is listed twice")
+        seen.add(value.lower())
+    return values
+
+
+class HackerNewsConfig(_Section):
+    """Algolia HN Search (sources.md §2)."""
+
+    api_url: NonEmpty = "https://hn.algolia.com/api/v1"
+    queries: list[NonEmpty] = Field(min_length=1)
+    tags: NonEmpty = "story"
+    hits_per_page: int = Field(100, ge=1, le=1000)
+    # Algolia stops at 1000 hits per query whatever the page size.
+    max_pages: int = Field(10, ge=1, le=1000)
+    min_points: int = Field(0, ge=0)
+
+    _unique_queries = field_validator("queries")(_unique)
+
+
+class SourcesFile(BaseModel):
+    """Every section is optional: a source without one cannot run and says so."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hackernews: HackerNewsConfig | None = None
+
+
+def _location(error: dict) -> str:
+    return ".".join(str(part) for part in error["loc"]) or "(top level)"
+
+
+def load_sources(path: str | Path | None = None) -> SourcesFile:
+    """Read and validate a sources file (the shipped one when path is empty)."""
+    path = Path(path) if path else DEFAULT_SOURCES
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SourcesError(f"sources file {path}: not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SourcesError(f"sources file {path}: not valid TOML: {exc}") from None
+    try:
+        return SourcesFile.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(f"{_location(e)}: {e['msg']}" for e in exc.errors())
+        raise SourcesError(f"sources file {path}: {problems}") from None

@@ -1,0 +1,266 @@
+"""StorySpider and Source: what every storycrawl spider shares.
+
+A *Source* knows one platform (its requests, its paging, its parse functions); a *spider* runs
+one or more sources (`hackernews` runs one, `all` runs every enabled one). The spider owns what
+sources share: validated arguments, the sources file, the clock, and following link posts to
+their articles so that the same article reached twice, from anywhere, is fetched once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response
+from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from storycrawl.args import StorySpiderArgs, parse_spider_args
+from storycrawl.clock import crawl_now
+from storycrawl.items import StoryItem
+from storycrawl.loaders import StoryLoader
+from storycrawl.parsers import ParseError, Post
+from storycrawl.parsers.article import Article, extract_article
+from storycrawl.sources import SourcesFile, load_sources
+from storycrawl.urls import canonical_url, host_of
+
+logger = logging.getLogger(__name__)
+
+
+class Source:
+    """One platform's crawling logic, run by a StorySpider."""
+
+    name: ClassVar[str] = ""
+
+    def __init__(self, spider: StorySpider):
+        self.spider = spider
+        self.config: Any = getattr(spider.sources_file, self.name, None)
+        self.taken = 0
+
+    # What the spider asks of every source.
+    def unavailable(self) -> str | None:
+        """Why this source cannot run now (disabled, not configured, no credentials), or None."""
+        if self.config is None:
+            return f"no [{self.name}] section in the sources file"
+        if not self.config.enabled:
+            return f"disabled in the sources file ([{self.name}] enabled = false)"
+        return None
+
+    def start_requests(self) -> Iterable[scrapy.Request]:
+        raise NotImplementedError
+
+    # Helpers for subclasses.
+    @property
+    def since(self) -> datetime:
+        return self.spider.since
+
+    def take(self) -> bool:
+        """Count one candidate; False once the spider's `limit` is reached."""
+        limit = self.spider.args.limit
+        if limit is not None and self.taken >= limit:
+            self.count("limit_reached")
+            return False
+        self.taken += 1
+        self.count("candidates")
+        return True
+
+    @property
+    def exhausted(self) -> bool:
+        limit = self.spider.args.limit
+        return limit is not None and self.taken >= limit
+
+    def count(self, what: str, value: int = 1) -> None:
+        self.spider.crawler.stats.inc_value(f"storycrawl/source/{self.name}/{what}", value)
+
+    def too_old(self, published: datetime | None) -> bool:
+        """True (and counted) when a post is older than `since`; undated posts are kept."""
+        if published is not None and published < self.since:
+            self.count("out_of_range")
+            return True
+        return False
+
+    def failed(self, failure: Failure) -> None:
+        """Errback for the source's own API requests: counted and logged, the crawl goes on."""
+        request = failure.request
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            self.count(f"errors/http_{status}")
+            logger.warning("%s: %s answered HTTP %d", self.name, request.url, status)
+        else:
+            self.count(f"errors/{failure.type.__name__}")
+            logger.warning("%s: %s failed: %s", self.name, request.url, failure.getErrorMessage())
+
+    def bad_response(self, response: Response, error: ParseError) -> None:
+        self.count("errors/bad_response")
+        logger.warning("%s: %s is not a valid response (%s); skipped", self.name, response.url, error)
+
+
+@dataclass
+class ArticleReach:
+    """Every post that links to one article, and what became of fetching it."""
+
+    posts: list[Post] = field(default_factory=list)
+    state: str = "pending"  # pending | done | failed
+    item: StoryItem | None = None
+    error: str | None = None
+
+
+class StorySpider(scrapy.Spider):
+    """Base of every storycrawl spider: `-a since`, `-a limit`, `-a query`, sources, articles."""
+
+    args_model: ClassVar[type[StorySpiderArgs]] = StorySpiderArgs
+    source_classes: ClassVar[tuple[type[Source], ...]] = ()
+
+    args: StorySpiderArgs
+    sources_file: SourcesFile
+    now: datetime
+    since: datetime
+
+    @classmethod
+    def validate_arguments(cls, settings: BaseSettings, raw: dict[str, Any]) -> tuple[StorySpiderArgs, SourcesFile, datetime]:
+        """Check `-a` arguments and the sources file; raise ArgumentError or SourcesError."""
+        now = crawl_now(settings)
+        args = parse_spider_args(cls.args_model, raw, now)
+        sources_file = load_sources(settings.get("STORYCRAWL_SOURCES"))
+        return args, sources_file, now
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> StorySpider:
+        parsed, sources_file, now = cls.validate_arguments(crawler.settings, kwargs)
+        spider = super().from_crawler(crawler)
+        spider.args = parsed
+        spider.sources_file = sources_file
+        spider.now = now
+        since = parsed.since_or_default(now)
+        spider.since = datetime(since.year, since.month, since.day, tzinfo=UTC)
+        spider.sources = [source_cls(spider) for source_cls in cls.source_classes]
+        spider.articles: dict[str, ArticleReach] = {}
+        return spider
+
+    async def start(self) -> AsyncIterator[Any]:
+        logger.info("Collecting stories published since %s", self.since.date().isoformat())
+        for source in self.sources:
+            reason = source.unavailable()
+            if reason:
+                source.count("skipped")
+                self.crawler.stats.set_value(f"storycrawl/source/{source.name}/skipped_reason", reason)
+                logger.warning("Source %s skipped: %s", source.name, reason)
+                continue
+            for request in source.start_requests():
+                yield request
+
+    # --- posts and articles ------------------------------------------------------------------
+    def follow_post(self, post: Post) -> Iterable[Any]:
+        """A text post is a story; a link post is followed to its article (once per article)."""
+        if not post.is_link:
+            yield self.story_from_post(post)
+            return
+        key = canonical_url(post.link)
+        reach = self.articles.get(key)
+        if reach is None:
+            self.articles[key] = ArticleReach(posts=[post])
+            yield scrapy.Request(
+                post.link,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                cb_kwargs={"key": key},
+                meta={"source": post.source},
+            )
+            return
+        reach.posts.append(post)
+        self.crawler.stats.inc_value("storycrawl/articles/reached_again")
+        if reach.state == "done":
+            yield self.repeat_reach(reach, post)
+        elif reach.state == "failed":
+            yield self.failed_item(post, reach.error or "fetch failed")
+
+    def story_from_post(self, post: Post) -> StoryItem:
+        loader = StoryLoader()
+        loader.add_value("url", post.url)
+        loader.add_value("title", post.title)
+        loader.add_value("author", post.author)
+        loader.add_value("published", post.published)
+        loader.add_value("date_source", "api")
+        loader.add_value("source", post.source)
+        loader.add_value("site", post.site or post.source)
+        loader.add_value("text", post.text)
+        loader.add_value("discussions", post.discussion())
+        loader.add_value("hints", {"post_type": "text", **post.hints})
+        loader.add_value("fetched_at", self.fetched_at())
+        return loader.load_item()
+
+    def parse_article(self, response: Response, key: str) -> Iterable[StoryItem]:
+        reach = self.articles[key]
+        try:
+            article = extract_article(response)
+        except ParseError as exc:
+            reach.state, reach.error = "failed", str(exc)
+            self.crawler.stats.inc_value("storycrawl/articles/unreadable")
+            for post in reach.posts:
+                yield self.failed_item(post, str(exc), url=response.url)
+            return
+        reach.state = "done"
+        self.crawler.stats.inc_value("storycrawl/articles/extracted")
+        first, *others = reach.posts
+        reach.item = self.story_from_article(article, first)
+        yield reach.item
+        for post in others:
+            yield self.repeat_reach(reach, post)
+
+    def article_failed(self, failure: Failure) -> Iterable[StoryItem]:
+        key = failure.request.cb_kwargs["key"]
+        reach = self.articles[key]
+        if failure.check(HttpError):
+            error = f"HTTP {failure.value.response.status}"
+        else:
+            error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        reach.state, reach.error = "failed", error
+        self.crawler.stats.inc_value("storycrawl/articles/failed")
+        for post in reach.posts:
+            yield self.failed_item(post, error)
+
+    def story_from_article(self, article: Article, post: Post) -> StoryItem:
+        loader = StoryLoader()
+        loader.add_value("url", article.url)
+        loader.add_value("title", [article.title, post.title])
+        loader.add_value("author", article.author)
+        if article.published is not None:
+            loader.add_value("published", article.published)
+            loader.add_value("date_source", article.date_source or "page")
+        else:
+            # No date on the page: the first post that shared it is the best date we have.
+            loader.add_value("published", post.published)
+            loader.add_value("date_source", f"{post.source} post")
+        loader.add_value("source", post.source)
+        loader.add_value("site", host_of(article.url))
+        loader.add_value("text", article.text)
+        loader.add_value("lang", article.lang)
+        loader.add_value("discussions", post.discussion())
+        loader.add_value("hints", {**article.hints, "post_type": "link"})
+        loader.add_value("fetched_at", self.fetched_at())
+        return loader.load_item()
+
+    def repeat_reach(self, reach: ArticleReach, post: Post) -> StoryItem:
+        """The article again, as shared by another post: dedup merges its thread into the story."""
+        assert reach.item is not None
+        return reach.item.model_copy(update={"source": post.source, "discussions": [post.discussion()]}, deep=True)
+
+    def failed_item(self, post: Post, error: str, url: str | None = None) -> StoryItem:
+        return StoryItem(
+            url=url or post.link or post.url,
+            title=post.title,
+            source=post.source,
+            published=post.published,
+            discussions=[post.discussion()],
+            fetch_error=error,
+        )
+
+    def fetched_at(self) -> datetime:
+        """Replayed pages were fetched when they were recorded."""
+        return self.now if self.settings.get("STORYCRAWL_REPLAY") else datetime.now(UTC)

@@ -1,0 +1,60 @@
+"""Plain text from the HTML fragments sources hand out (HN story_text, Reddit selftext_html...)."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+
+import lxml.html
+from lxml import etree
+
+_BLOCK_TAGS = {"p", "div", "br", "li", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
+_SPACES = re.compile(r"[ \t\u00a0]+")
+_BLANK_LINES = re.compile(r"\n\s*\n+")
+
+
+def html_to_text(fragment: str | None) -> str:
+    """Text of an HTML fragment, paragraphs separated by blank lines, entities decoded.
+
+    Mastodon's hidden link parts (`<span class="invisible">`) are left out.
+    """
+    if not fragment or not fragment.strip():
+        return ""
+    try:
+        root = lxml.html.fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return normalize_space(html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
+    for hidden in root.xpath('.//*[contains(concat(" ", normalize-space(@class), " "), " invisible ")]'):
+        hidden.drop_tree()
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag == "br":
+            element.tail = "\n" + (element.tail or "")
+        elif element.tag in _BLOCK_TAGS:
+            # Break before and after a block: HN writes "first<p>second" with no closing tag.
+            element.text = "\n\n" + (element.text or "")
+            element.tail = "\n\n" + (element.tail or "")
+    return normalize_space(root.text_content())
+
+
+def normalize_space(text: str) -> str:
+    """Collapse runs of spaces, keep paragraph breaks, trim."""
+    lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r", "").split("\n")]
+    return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+def text_hash(text: str) -> str:
+    """Stable hash of a text's words: the cache key of its labels, the cross-post fingerprint."""
+    words = re.findall(r"\w+", text.lower())
+    return hashlib.sha256(" ".join(words).encode("utf-8")).hexdigest()[:32]
+
+
+def first_line_title(text: str, limit: int = 120) -> str:
+    """A title for posts that have none (Mastodon, Bluesky): the first line, cut at a word."""
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    if len(line) <= limit:
+        return line
+    cut = line[:limit].rsplit(" ", 1)[0]
+    return cut + "…"
