@@ -3,12 +3,10 @@ are known (command line included), so `-s STORYCRAWL_REPLAY=...` can switch the 
 
 from __future__ import annotations
 
-
 from scrapy.settings import BaseSettings
 
 from storycrawl import __version__
 from storycrawl.db import configured_db_path
-
 
 REPLAY_HANDLER = "storycrawl.replay.ReplayDownloadHandler"
 # Above the project's settings (20) and a spider's (30), below the command line (40): replay
@@ -22,7 +20,11 @@ class StorycrawlAddon:
 
         if settings.get("USER_AGENT") == f"storycrawl/{__version__}":
             contact = settings.get("STORYCRAWL_CONTACT")
-            settings.set("USER_AGENT", f"storycrawl/{__version__} (+{contact})", priority="addon")
+            settings.set(
+                "USER_AGENT",
+                f"storycrawl/{__version__} (+{contact})",
+                priority=settings.getpriority("USER_AGENT"),
+            )
 
         if settings.get("STORYCRAWL_REPLAY"):
             handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))

@@ -22,9 +22,13 @@ class StorySpiderArgs(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    since: date | None = Field(None, description="oldest publication date to collect (YYYY-MM-DD); default: 365 days ago")
+    since: date | None = Field(
+        None, description="oldest publication date to collect (YYYY-MM-DD); default: 365 days ago"
+    )
     limit: int | None = Field(None, gt=0, description="most candidates to take from each source")
-    query: str | None = Field(None, min_length=1, description="search this instead of the configured queries")
+    query: str | None = Field(
+        None, min_length=1, description="search this instead of the configured queries"
+    )
 
     @field_validator("since", mode="before")
     @classmethod
@@ -55,7 +59,9 @@ class StorySpiderArgs(BaseModel):
         return self.since or (now - timedelta(days=DEFAULT_WINDOW_DAYS)).date()
 
 
-def parse_spider_args(model: type[StorySpiderArgs], raw: dict[str, object], now: datetime) -> StorySpiderArgs:
+def parse_spider_args(
+    model: type[StorySpiderArgs], raw: dict[str, object], now: datetime
+) -> StorySpiderArgs:
     """Validate raw `-a` values; raise ArgumentError naming each bad argument."""
     # scrapyd adds `_job`; private names are the scheduler's, not ours. Anything else unknown
     # is a typo and refused.
@@ -74,5 +80,7 @@ def parse_spider_args(model: type[StorySpiderArgs], raw: dict[str, object], now:
                 problems.append(f"invalid spider argument {name}={error.get('input')!r}: {message}")
         raise ArgumentError("; ".join(problems)) from None
     if args.since and args.since > now.date():
-        raise ArgumentError(f"invalid spider argument since={args.since.isoformat()!r}: it is in the future")
+        raise ArgumentError(
+            f"invalid spider argument since={args.since.isoformat()!r}: it is in the future"
+        )
     return args

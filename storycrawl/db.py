@@ -128,7 +128,9 @@ def story_to_row(item: StoryItem) -> dict[str, Any]:
     row: dict[str, Any] = {k: v for k, v in data.items() if k in STORY_COLUMNS}
     row["published"] = isoformat(item.published)
     row["fetched_at"] = isoformat(item.fetched_at)
-    row["discussions"] = [d.model_dump(mode="json") for d in item.discussions]
+    row["discussions"] = merge_discussions(
+        [], [d.model_dump(mode="json") for d in item.discussions]
+    )
     row["sources"] = [item.source]
     for name in BOOL_FIELDS:
         if row.get(name) is not None:
@@ -159,7 +161,10 @@ def merge_discussions(old: Iterable[dict], new: Iterable[dict]) -> list[dict]:
     merged: dict[str, dict] = {}
     for discussion in [*old, *new]:
         current = merged.get(discussion["url"], {})
-        merged[discussion["url"]] = {**current, **{k: v for k, v in discussion.items() if v is not None}}
+        merged[discussion["url"]] = {
+            **current,
+            **{k: v for k, v in discussion.items() if v is not None},
+        }
     return sorted(merged.values(), key=lambda d: (d.get("published") or "", d["url"]))
 
 
@@ -216,7 +221,9 @@ class StoryDB:
             self.stories.upsert(row, pk="url", alter=True)
         return row_to_story(row)
 
-    def add_discussions(self, url: str, discussions: list[Discussion], source: str, published: datetime | None) -> bool:
+    def add_discussions(
+        self, url: str, discussions: list[Discussion], source: str, published: datetime | None
+    ) -> bool:
         """Merge threads (and an earlier date) into a stored story; False if it is not stored."""
         old = self.get_story(url)
         if old is None:
@@ -225,22 +232,35 @@ class StoryDB:
         merged = merge_discussions(old["discussions"], new)
         sources = sorted({*old["sources"], source})
         earliest = _earliest(old.get("published"), isoformat(published))
-        if merged == old["discussions"] and sources == old["sources"] and earliest == old.get("published"):
+        if (
+            merged == old["discussions"]
+            and sources == old["sources"]
+            and earliest == old.get("published")
+        ):
             return True
         with self.db.conn:
             self.stories.update(
                 url,
-                {"discussions": merged, "sources": sources, "published": earliest, "updated_at": utcnow_iso()},
+                {
+                    "discussions": merged,
+                    "sources": sources,
+                    "published": earliest,
+                    "updated_at": utcnow_iso(),
+                },
             )
         return True
 
     def update_labels(self, url: str, labels: dict[str, Any]) -> None:
-        values = {k: (int(v) if k in BOOL_FIELDS and v is not None else v) for k, v in labels.items()}
+        values = {
+            k: (int(v) if k in BOOL_FIELDS and v is not None else v) for k, v in labels.items()
+        }
         values["updated_at"] = utcnow_iso()
         with self.db.conn:
             self.stories.update(url, values)
 
-    def iter_stories(self, where: str | None = None, params: Iterable[Any] = ()) -> Iterable[dict[str, Any]]:
+    def iter_stories(
+        self, where: str | None = None, params: Iterable[Any] = ()
+    ) -> Iterable[dict[str, Any]]:
         for row in self.stories.rows_where(where, list(params), order_by="published desc, url"):
             yield row_to_story(row)
 
@@ -288,18 +308,23 @@ class StoryDB:
         reasons = list(reasons)
         marks = ",".join("?" for _ in reasons)
         with self.db.conn:
-            self.db.execute(f"delete from rejections where url = ? and reason in ({marks})", [url, *reasons])
+            self.db.execute(
+                f"delete from rejections where url = ? and reason in ({marks})", [url, *reasons]
+            )
 
     # runs ----------------------------------------------------------------------------------
     def start_run(self, run_id: str, spider: str, args: dict[str, Any]) -> None:
         with self.db.conn:
             self.runs.upsert(
-                {"id": run_id, "spider": spider, "args": args, "started_at": utcnow_iso()}, pk="id", alter=True
+                {"id": run_id, "spider": spider, "args": args, "started_at": utcnow_iso()},
+                pk="id",
+                alter=True,
             )
 
     def finish_run(self, run_id: str, finish_reason: str, stats: dict[str, Any]) -> None:
         clean = {k: (isoformat(v) if isinstance(v, datetime) else v) for k, v in stats.items()}
         with self.db.conn:
             self.runs.update(
-                run_id, {"finished_at": utcnow_iso(), "finish_reason": finish_reason, "stats": clean}
+                run_id,
+                {"finished_at": utcnow_iso(), "finish_reason": finish_reason, "stats": clean},
             )

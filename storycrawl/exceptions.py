@@ -18,7 +18,14 @@ class Rejected(DropItem):
     #: False for drops that are not decisions about the story (it is already stored).
     recorded = True
 
-    def __init__(self, message: str, *, evidence: str = "", detail: str | None = None, log_level: str = "INFO"):
+    def __init__(
+        self,
+        message: str,
+        *,
+        evidence: str = "",
+        detail: str | None = None,
+        log_level: str = "INFO",
+    ):
         super().__init__(message, log_level=log_level)
         self.evidence = evidence
         self.detail = detail

@@ -70,7 +70,12 @@ class CrawlRecorder:
         if isinstance(exception, Rejected):
             if not exception.recorded:
                 return
-            stage, reason, detail, evidence = exception.stage, exception.reason, exception.detail, exception.evidence
+            stage, reason, detail, evidence = (
+                exception.stage,
+                exception.reason,
+                exception.detail,
+                exception.evidence,
+            )
         else:
             stage, reason, detail, evidence = "pipeline", "dropped", None, ""
         stats = self.crawler.stats
@@ -94,7 +99,9 @@ class CrawlRecorder:
             evidence=evidence,
             message=str(exception),
             title=adapter.get("title") or None,
-            published=adapter.get("published") if not isinstance(adapter.get("published"), str) else None,
+            published=adapter.get("published")
+            if not isinstance(adapter.get("published"), str)
+            else None,
             role=adapter.get("role"),
             confidence=adapter.get("confidence"),
         )

@@ -13,7 +13,9 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 SourceType = Literal["social", "personal", "company"]
-Role = Literal["ai_engineer", "ml_engineer", "data_scientist", "software_engineer", "researcher", "other"]
+Role = Literal[
+    "ai_engineer", "ml_engineer", "data_scientist", "software_engineer", "researcher", "other"
+]
 ROLES: tuple[str, ...] = Role.__args__  # type: ignore[attr-defined]
 SOURCE_TYPES: tuple[str, ...] = SourceType.__args__  # type: ignore[attr-defined]
 
@@ -39,7 +41,9 @@ class StoryItem(BaseModel):
     title: str = ""
     author: str | None = None
     published: datetime | None = Field(None, description="UTC")
-    date_source: str | None = Field(None, description="where the date came from: api, page, feed, discussion")
+    date_source: str | None = Field(
+        None, description="where the date came from: api, page, feed, discussion"
+    )
     source: str = Field("", description="the source that reached it: hackernews, reddit, feeds...")
     site: str | None = Field(None, description="host or community, e.g. 'r/LLMDevs', 'example.com'")
     text: str = ""
@@ -76,7 +80,23 @@ class StoryItem(BaseModel):
 
 # Columns every export carries first, in this order (JSON keys, CSV columns).
 EXPORT_FIELDS = [
-    "url", "title", "published", "source", "site", "source_type", "role", "confidence",
-    "evidence", "author", "is_first_hand", "is_job_posting", "include", "classifier",
-    "summary", "tools", "activities", "responsibilities", "discussions",
+    "url",
+    "title",
+    "published",
+    "source",
+    "site",
+    "source_type",
+    "role",
+    "confidence",
+    "evidence",
+    "author",
+    "is_first_hand",
+    "is_job_posting",
+    "include",
+    "classifier",
+    "summary",
+    "tools",
+    "activities",
+    "responsibilities",
+    "discussions",
 ]

@@ -14,7 +14,9 @@ from scrapy import logformatter
 
 
 class StoryLogFormatter(logformatter.LogFormatter):
-    def dropped(self, item: Any, exception: BaseException, response: Any, spider: Any = None) -> dict[str, Any]:
+    def dropped(
+        self, item: Any, exception: BaseException, response: Any, spider: Any = None
+    ) -> dict[str, Any]:
         entry = super().dropped(item, exception, response, spider)
         entry["msg"] = "Dropped (%(reason)s): %(exception)s"
         entry["args"] = {"reason": type(exception).__name__, "exception": exception}

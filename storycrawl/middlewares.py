@@ -100,7 +100,9 @@ class RetryAfterMiddleware:
                 stats.inc_value("storycrawl/retry_after/too_long")
                 logger.warning(
                     "%s asks to wait %.0fs (more than STORYCRAWL_RETRY_AFTER_MAX=%.0fs): not retried",
-                    request.url, wait, self.max_wait,
+                    request.url,
+                    wait,
+                    self.max_wait,
                 )
                 return response
             self._pause(request, wait)
@@ -115,7 +117,9 @@ class RetryAfterMiddleware:
             stats.inc_value("storycrawl/retry_after/retried")
             logger.info("%s answered %d: retrying after %.1fs", request.url, response.status, wait)
             return retry
-        remaining = next((response.headers.get(h) for h in REMAINING_HEADERS if h in response.headers), None)
+        remaining = next(
+            (response.headers.get(h) for h in REMAINING_HEADERS if h in response.headers), None
+        )
         if remaining is not None:
             try:
                 exhausted = float(remaining) <= 0

@@ -88,7 +88,9 @@ class Recording:
         exact = [r for r in candidates if _query(r.url) == _query(url)]
         if exact:
             return exact[0]
-        return next((r for r in candidates if r.ignore_params and r.matches(method.upper(), url)), None)
+        return next(
+            (r for r in candidates if r.ignore_params and r.matches(method.upper(), url)), None
+        )
 
 
 def _read_routes(path: Path) -> Iterable[Route]:
@@ -149,10 +151,14 @@ class ReplayDownloadHandler(BaseDownloadHandler):
                 stats.inc_value("storycrawl/replay/missing")
                 if request.url not in self._reported:
                     self._reported.add(request.url)
-                    logger.warning("Not in the recording, answered 404: %s %s", request.method, request.url)
+                    logger.warning(
+                        "Not in the recording, answered 404: %s %s", request.method, request.url
+                    )
             return Response(request.url, status=404, body=b"not recorded", request=request)
         stats.inc_value("storycrawl/replay/served")
         body = route.body()
         headers = Headers(route.headers)
         respcls = responsetypes.from_args(headers=headers, url=request.url, body=body)
-        return respcls(url=request.url, status=route.status, headers=headers, body=body, request=request)
+        return respcls(
+            url=request.url, status=route.status, headers=headers, body=body, request=request
+        )

@@ -9,7 +9,21 @@ import re
 import lxml.html
 from lxml import etree
 
-_BLOCK_TAGS = {"p", "div", "br", "li", "pre", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "tr"}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "br",
+    "li",
+    "pre",
+    "blockquote",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "tr",
+}
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 
@@ -25,7 +39,9 @@ def html_to_text(fragment: str | None) -> str:
         root = lxml.html.fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):
         return normalize_space(html.unescape(re.sub(r"<[^>]+>", " ", fragment)))
-    for hidden in root.xpath('.//*[contains(concat(" ", normalize-space(@class), " "), " invisible ")]'):
+    for hidden in root.xpath(
+        './/*[contains(concat(" ", normalize-space(@class), " "), " invisible ")]'
+    ):
         hidden.drop_tree()
     for element in root.iter():
         if not isinstance(element.tag, str):

@@ -7,9 +7,29 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 # Query parameters that only say where a click came from.
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid",
-        "ref", "ref_src", "ref_url", "referrer", "source", "sk", "share", "s",
-        "_hsenc", "_hsmi", "mkt_tok", "trk", "si", "cmpid", "campaign",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "yclid",
+        "ref",
+        "ref_src",
+        "ref_url",
+        "referrer",
+        "source",
+        "sk",
+        "share",
+        "s",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "trk",
+        "si",
+        "cmpid",
+        "campaign",
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_", "oly_")
@@ -36,13 +56,14 @@ def canonical_url(url: str) -> str:
     if parts.scheme not in ("http", "https", ""):
         return url.strip()
     host = (parts.hostname or "").lower().rstrip(".")
-    if host.startswith("www."):
-        host = host[4:]
+    host = host.removeprefix("www.")
     port = parts.port
     netloc = host if port in (None, 80, 443) else f"{host}:{port}"
     path = parts.path or "/"
     params = [
-        (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k, host)
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if not _is_tracking(k, host)
     ]
     query = urlencode(sorted(params))
     return urlunsplit(("https", netloc, path, query, ""))
@@ -51,7 +72,7 @@ def canonical_url(url: str) -> str:
 def host_of(url: str) -> str:
     """Lower-case host without `www.`."""
     host = (urlsplit(url).hostname or "").lower()
-    return host[4:] if host.startswith("www.") else host
+    return host.removeprefix("www.")
 
 
 def host_matches(host: str, domains: frozenset[str] | set[str] | list[str]) -> bool:

@@ -23,31 +23,111 @@ def _code(key: str, label: str, pattern: str) -> Code:
 
 # Core responsibilities: the kinds of systems AI engineers build and own.
 RESPONSIBILITIES: tuple[Code, ...] = (
-    _code("rag", "RAG and retrieval", r"\bRAG\b|retrieval|retriever|embedding|vector (?:db|database|store|search|index)|rerank|chunking|hybrid search|semantic search|pgvector|pinecone|qdrant|weaviate|chroma\b|faiss"),
-    _code("agents", "Agents and tool calling", r"\bagent(?:s|ic)?\b|tool[- ]calling|tool[- ]use|function[- ]calling|\bMCP\b|model context protocol|multi-agent|orchestrat|langgraph"),
-    _code("evals", "Evals and quality", r"\bevals?\b|evaluation|llm[- ]as[- ]a?[- ]?judge|golden (?:set|dataset)|regression (?:suite|tests?)|error analysis|test set|ragas|promptfoo|braintrust"),
-    _code("prompts", "Prompt and context engineering", r"\bprompt(?:s|ing)?\b|system prompt|context (?:engineering|window)|few[- ]shot|prompt engineering"),
-    _code("latency_cost", "Latency, cost and caching", r"latency|time to first token|\bTTFT\b|p95|p99|token (?:cost|spend|usage|budget)|\bcost(?:s)? (?:per|of|down|cut)|cheaper|caching|cache hit|prompt cach|semantic cache|throughput"),
-    _code("guardrails", "Guardrails and safety", r"guardrail|prompt injection|jailbreak|content filter|moderation|\bPII\b|red[- ]team|hallucinat"),
-    _code("structured_output", "Structured outputs and extraction", r"structured output|json (?:mode|schema)|pydantic|instructor\b|extraction pipeline|extract(?:ing|ion) (?:fields|data|entities)|function schema"),
-    _code("observability", "LLM observability and tracing", r"observability|tracing|traces|langsmith|langfuse|arize|phoenix|opentelemetry|logging every (?:call|request)|dashboards? of (?:cost|latency)"),
-    _code("serving", "Serving and routing models", r"\bvLLM\b|ollama|llama\.cpp|\bTGI\b|self[- ]host|open[- ]weights?|model rout|router|fallback model|quantiz|inference server|serving"),
-    _code("fine_tuning", "Fine-tuning for a product", r"fine[- ]?tun|\bLoRA\b|distill|\bSFT\b|\bDPO\b"),
-    _code("data_pipelines", "Document and data pipelines", r"ingestion|parsing (?:pdfs?|documents)|\bPDFs?\b|document pipeline|ETL|data pipeline|scrap(?:e|ing)|\bOCR\b"),
+    _code(
+        "rag",
+        "RAG and retrieval",
+        r"\bRAG\b|retrieval|retriever|embedding|vector (?:db|database|store|search|index)|rerank|chunking|hybrid search|semantic search|pgvector|pinecone|qdrant|weaviate|chroma\b|faiss",
+    ),
+    _code(
+        "agents",
+        "Agents and tool calling",
+        r"\bagent(?:s|ic)?\b|tool[- ]calling|tool[- ]use|function[- ]calling|\bMCP\b|model context protocol|multi-agent|orchestrat|langgraph",
+    ),
+    _code(
+        "evals",
+        "Evals and quality",
+        r"\bevals?\b|evaluation|llm[- ]as[- ]a?[- ]?judge|golden (?:set|dataset)|regression (?:suite|tests?)|error analysis|test set|ragas|promptfoo|braintrust",
+    ),
+    _code(
+        "prompts",
+        "Prompt and context engineering",
+        r"\bprompt(?:s|ing)?\b|system prompt|context (?:engineering|window)|few[- ]shot|prompt engineering",
+    ),
+    _code(
+        "latency_cost",
+        "Latency, cost and caching",
+        r"latency|time to first token|\bTTFT\b|p95|p99|token (?:cost|spend|usage|budget)|\bcost(?:s)? (?:per|of|down|cut)|cheaper|caching|cache hit|prompt cach|semantic cache|throughput",
+    ),
+    _code(
+        "guardrails",
+        "Guardrails and safety",
+        r"guardrail|prompt injection|jailbreak|content filter|moderation|\bPII\b|red[- ]team|hallucinat",
+    ),
+    _code(
+        "structured_output",
+        "Structured outputs and extraction",
+        r"structured output|json (?:mode|schema)|pydantic|instructor\b|extraction pipeline|extract(?:ing|ion) (?:fields|data|entities)|function schema",
+    ),
+    _code(
+        "observability",
+        "LLM observability and tracing",
+        r"observability|tracing|traces|langsmith|langfuse|arize|phoenix|opentelemetry|logging every (?:call|request)|dashboards? of (?:cost|latency)",
+    ),
+    _code(
+        "serving",
+        "Serving and routing models",
+        r"\bvLLM\b|ollama|llama\.cpp|\bTGI\b|self[- ]host|open[- ]weights?|model rout|router|fallback model|quantiz|inference server|serving",
+    ),
+    _code(
+        "fine_tuning", "Fine-tuning for a product", r"fine[- ]?tun|\bLoRA\b|distill|\bSFT\b|\bDPO\b"
+    ),
+    _code(
+        "data_pipelines",
+        "Document and data pipelines",
+        r"ingestion|parsing (?:pdfs?|documents)|\bPDFs?\b|document pipeline|ETL|data pipeline|scrap(?:e|ing)|\bOCR\b",
+    ),
 )
 
 # Daily activities: what the work looks like day to day.
 ACTIVITIES: tuple[Code, ...] = (
-    _code("debugging", "Debugging model and pipeline failures", r"debug|root cause|broke|failure mode|postmortem|post-mortem|incident|regression\b|bug\b"),
-    _code("error_analysis", "Reading traces and outputs (error analysis)", r"error analysis|read(?:ing)? (?:the )?(?:traces|transcripts|outputs|logs)|look(?:ing)? at (?:the )?(?:data|outputs|traces)|annotat|label(?:ing|led) (?:outputs|examples)"),
-    _code("prompt_iteration", "Writing and iterating on prompts", r"(?:iterat|tweak|rewr[io]te|tun)\w* (?:on )?(?:the |our |my )?prompts?|prompt (?:iteration|changes|versions)|system prompt"),
-    _code("running_evals", "Running evals before shipping", r"run(?:ning)? (?:the |our )?evals?|eval (?:suite|harness|runs?)|offline eval|online eval|a/b test(?:ing)? (?:prompts|models)|benchmark(?:ed|ing)? (?:models|prompts)"),
-    _code("model_selection", "Trying and comparing models", r"(?:switch|swap|migrat|mov)\w* (?:from|to) (?:gpt|claude|gemini|llama|mistral|qwen|deepseek|an? (?:open|smaller|cheaper) model)|compar\w+ models|new model (?:release|came out)|model (?:selection|choice)"),
-    _code("optimizing", "Cutting latency and cost", r"(?:cut|reduc|lower|halv|optimi[sz])\w* (?:the |our )?(?:latency|cost|tokens|spend|bill)|cost (?:per|breakdown)|cheaper model"),
-    _code("shipping", "Shipping to production", r"\bship(?:ped|ping)?\b|in production|deploy(?:ed|ing|ment)?|roll(?:ed)? out|launch(?:ed)?|went live"),
-    _code("building_pipelines", "Building ingestion and retrieval pipelines", r"(?:built|build|building|rebuilt|wrote)\w* (?:a |an |the |our )?(?:ingestion|retrieval|indexing|chunking|rag) (?:pipeline|layer|system)|ingestion pipeline|index(?:ed|ing) (?:documents|docs)"),
-    _code("stakeholders", "Working with users and domain experts", r"domain experts?|(?:talk|spoke|work)\w* (?:with|to) (?:users|customers|support|stakeholders|product)|user feedback|product managers?"),
-    _code("monitoring", "Monitoring and on-call", r"monitor|on[- ]call|alert(?:s|ing)|dashboard|drift"),
+    _code(
+        "debugging",
+        "Debugging model and pipeline failures",
+        r"debug|root cause|broke|failure mode|postmortem|post-mortem|incident|regression\b|bug\b",
+    ),
+    _code(
+        "error_analysis",
+        "Reading traces and outputs (error analysis)",
+        r"error analysis|read(?:ing)? (?:the )?(?:traces|transcripts|outputs|logs)|look(?:ing)? at (?:the )?(?:data|outputs|traces)|annotat|label(?:ing|led) (?:outputs|examples)",
+    ),
+    _code(
+        "prompt_iteration",
+        "Writing and iterating on prompts",
+        r"(?:iterat|tweak|rewr[io]te|tun)\w* (?:on )?(?:the |our |my )?prompts?|prompt (?:iteration|changes|versions)|system prompt",
+    ),
+    _code(
+        "running_evals",
+        "Running evals before shipping",
+        r"run(?:ning)? (?:the |our )?evals?|eval (?:suite|harness|runs?)|offline eval|online eval|a/b test(?:ing)? (?:prompts|models)|benchmark(?:ed|ing)? (?:models|prompts)",
+    ),
+    _code(
+        "model_selection",
+        "Trying and comparing models",
+        r"(?:switch|swap|migrat|mov)\w* (?:from|to) (?:gpt|claude|gemini|llama|mistral|qwen|deepseek|an? (?:open|smaller|cheaper) model)|compar\w+ models|new model (?:release|came out)|model (?:selection|choice)",
+    ),
+    _code(
+        "optimizing",
+        "Cutting latency and cost",
+        r"(?:cut|reduc|lower|halv|optimi[sz])\w* (?:the |our )?(?:latency|cost|tokens|spend|bill)|cost (?:per|breakdown)|cheaper model",
+    ),
+    _code(
+        "shipping",
+        "Shipping to production",
+        r"\bship(?:ped|ping)?\b|in production|deploy(?:ed|ing|ment)?|roll(?:ed)? out|launch(?:ed)?|went live",
+    ),
+    _code(
+        "building_pipelines",
+        "Building ingestion and retrieval pipelines",
+        r"(?:built|build|building|rebuilt|wrote)\w* (?:a |an |the |our )?(?:ingestion|retrieval|indexing|chunking|rag) (?:pipeline|layer|system)|ingestion pipeline|index(?:ed|ing) (?:documents|docs)",
+    ),
+    _code(
+        "stakeholders",
+        "Working with users and domain experts",
+        r"domain experts?|(?:talk|spoke|work)\w* (?:with|to) (?:users|customers|support|stakeholders|product)|user feedback|product managers?",
+    ),
+    _code(
+        "monitoring", "Monitoring and on-call", r"monitor|on[- ]call|alert(?:s|ing)|dashboard|drift"
+    ),
 )
 
 # Tools named in stories: canonical name -> pattern.

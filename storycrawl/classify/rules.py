@@ -63,15 +63,42 @@ JOB_TITLE = re.compile(
 # Section headings and phrases of job ads. One of them in a story is normal ("we're hiring!");
 # a posting has several.
 JOB_SIGNALS: dict[str, re.Pattern[str]] = {
-    "apply": re.compile(r"\bapply (?:now|here|today|for this|via|through|at)\b|\bto apply\b|how to apply|submit your (?:application|resume|cv)", re.I),
-    "requirements": re.compile(r"^\s*(?:requirements|qualifications|minimum qualifications|preferred qualifications)\s*:?\s*$|\bwhat we(?:'|’)?re looking for\b|\byou (?:have|bring)\s*:|\bnice to have\b|\bmust have\b", re.I | re.M),
-    "responsibilities": re.compile(r"^\s*(?:responsibilities|key responsibilities|what you(?:'|’)?ll do|the role|about the role|your role)\s*:?\s*$|\bwhat you(?:'|’)?ll do\b|\bin this role,? you\b|\byou will be responsible\b", re.I | re.M),
-    "experience_years": re.compile(r"\b\d\+? ?(?:-|to|–)? ?\d*\+? years? (?:of )?(?:professional |relevant |industry )?experience\b", re.I),
-    "salary": re.compile(r"(?:salary|compensation|pay|base)(?: range)?\s*[:\-–]?\s*(?:[$€£]\s?\d|\d{2,3}k)|[$€£]\s?\d{2,3}(?:,\d{3}|k)\s*(?:-|–|to)\s*[$€£]?\s?\d{2,3}(?:,\d{3}|k)", re.I),
-    "benefits": re.compile(r"^\s*(?:benefits|perks|what we offer)\s*:?\s*$|\b(?:401\(?k\)?|equity package|health insurance|paid time off|pto)\b", re.I | re.M),
-    "eeo": re.compile(r"equal opportunity employer|eeo statement|regardless of race|we do not discriminate|reasonable accommodation", re.I),
-    "location_type": re.compile(r"\b(?:remote|hybrid|onsite|on-site)\b\s*(?:\||/|,|\(|-|–)|\blocation\s*:|\b(?:full[- ]time|part[- ]time|contract)\b\s*(?:\||/|,|role|position)", re.I),
-    "hiring": re.compile(r"\bwe(?:'|’)?re hiring\b|\bwe are hiring\b|\bjoin (?:our|the) team\b|\bopen roles?\b|\bjob description\b|\bhiring (?:for|a|an)\b", re.I),
+    "apply": re.compile(
+        r"\bapply (?:now|here|today|for this|via|through|at)\b|\bto apply\b|how to apply|submit your (?:application|resume|cv)",
+        re.IGNORECASE,
+    ),
+    "requirements": re.compile(
+        r"^\s*(?:requirements|qualifications|minimum qualifications|preferred qualifications)\s*:?\s*$|\bwhat we(?:'|’)?re looking for\b|\byou (?:have|bring)\s*:|\bnice to have\b|\bmust have\b",
+        re.IGNORECASE | re.MULTILINE,
+    ),
+    "responsibilities": re.compile(
+        r"^\s*(?:responsibilities|key responsibilities|what you(?:'|’)?ll do|the role|about the role|your role)\s*:?\s*$|\bwhat you(?:'|’)?ll do\b|\bin this role,? you\b|\byou will be responsible\b",
+        re.IGNORECASE | re.MULTILINE,
+    ),
+    "experience_years": re.compile(
+        r"\b\d\+? ?(?:-|to|–)? ?\d*\+? years? (?:of )?(?:professional |relevant |industry )?experience\b",
+        re.IGNORECASE,
+    ),
+    "salary": re.compile(
+        r"(?:salary|compensation|pay|base)(?: range)?\s*[:\-–]?\s*(?:[$€£]\s?\d|\d{2,3}k)|[$€£]\s?\d{2,3}(?:,\d{3}|k)\s*(?:-|–|to)\s*[$€£]?\s?\d{2,3}(?:,\d{3}|k)",
+        re.IGNORECASE,
+    ),
+    "benefits": re.compile(
+        r"^\s*(?:benefits|perks|what we offer)\s*:?\s*$|\b(?:401\(?k\)?|equity package|health insurance|paid time off|pto)\b",
+        re.IGNORECASE | re.MULTILINE,
+    ),
+    "eeo": re.compile(
+        r"equal opportunity employer|eeo statement|regardless of race|we do not discriminate|reasonable accommodation",
+        re.IGNORECASE,
+    ),
+    "location_type": re.compile(
+        r"\b(?:remote|hybrid|onsite|on-site)\b\s*(?:\||/|,|\(|-|–)|\blocation\s*:|\b(?:full[- ]time|part[- ]time|contract)\b\s*(?:\||/|,|role|position)",
+        re.IGNORECASE,
+    ),
+    "hiring": re.compile(
+        r"\bwe(?:'|’)?re hiring\b|\bwe are hiring\b|\bjoin (?:our|the) team\b|\bopen roles?\b|\bjob description\b|\bhiring (?:for|a|an)\b",
+        re.IGNORECASE,
+    ),
 }
 JOB_SIGNALS_NEEDED = 3
 
@@ -99,7 +126,11 @@ def job_posting(doc: Document) -> Decision:
     if match := JOB_TITLE.search(doc.title or ""):
         return Decision(True, 0.93, f"title says {match.group(0)!r}")
     text = doc.text[:20000]
-    found = {name: m.group(0).strip() for name, pattern in JOB_SIGNALS.items() if (m := pattern.search(text))}
+    found = {
+        name: m.group(0).strip()
+        for name, pattern in JOB_SIGNALS.items()
+        if (m := pattern.search(text))
+    }
     path = urlsplit(doc.url).path.lower()
     careers_path = any(path.startswith(p) for p in hosts().job_path_prefixes)
     if careers_path:
@@ -112,14 +143,24 @@ def job_posting(doc: Document) -> Decision:
     return Decision(False, 0.95, "no job-ad signals")
 
 
-_STORY_VOICE = re.compile(r"\b(?:we|i) (?:built|shipped|learned|found|spent|tried|moved|rewrote|noticed|realized|realised|debugged|measured|started|switched)\b", re.I)
+_STORY_VOICE = re.compile(
+    r"\b(?:we|i) (?:built|shipped|learned|found|spent|tried|moved|rewrote|noticed|realized|realised|debugged|measured|started|switched)\b",
+    re.IGNORECASE,
+)
 
 
 def _reads_like_ad(text: str, found: dict[str, str]) -> bool:
     """Several ad phrases in a long first-hand story ("we're hiring, apply here") do not make
     it an ad: the ad's structure (requirements, responsibilities, salary, benefits) must be
     there, or the story voice must be thin."""
-    structural = {"requirements", "responsibilities", "salary", "benefits", "eeo", "experience_years"} & found.keys()
+    structural = {
+        "requirements",
+        "responsibilities",
+        "salary",
+        "benefits",
+        "eeo",
+        "experience_years",
+    } & found.keys()
     story_voice = len(_STORY_VOICE.findall(text))
     if len(structural) >= 2:
         return story_voice < 6 or len(structural) >= 3
@@ -128,9 +169,18 @@ def _reads_like_ad(text: str, found: dict[str, str]) -> bool:
 
 # --- source type -----------------------------------------------------------------------------
 
-_COMPANY_HOST = re.compile(r"^(?:engineering|eng|tech|blog\.engineering|developers?|labs?|research|ai|careers)\.", re.I)
-_COMPANY_PATH = re.compile(r"/(?:engineering|eng-blog|engineering-blog|tech-blog|techblog|customers|case-stud(?:y|ies)|company|newsroom|press|news|resources|learn|academy|courses?)(?:/|$)", re.I)
-_WE_COMPANY = re.compile(r"\b(?:our (?:team|engineering team|customers|platform|product|company|users)|at [A-Z][\w&.-]+,? we\b|we at [A-Z])", re.I)
+_COMPANY_HOST = re.compile(
+    r"^(?:engineering|eng|tech|blog\.engineering|developers?|labs?|research|ai|careers)\.",
+    re.IGNORECASE,
+)
+_COMPANY_PATH = re.compile(
+    r"/(?:engineering|eng-blog|engineering-blog|tech-blog|techblog|customers|case-stud(?:y|ies)|company|newsroom|press|news|resources|learn|academy|courses?)(?:/|$)",
+    re.IGNORECASE,
+)
+_WE_COMPANY = re.compile(
+    r"\b(?:our (?:team|engineering team|customers|platform|product|company|users)|at [A-Z][\w&.-]+,? we\b|we at [A-Z])",
+    re.IGNORECASE,
+)
 
 
 def _split_name(name: str | None) -> list[str]:
@@ -141,7 +191,9 @@ def source_type(doc: Document) -> Decision:
     """social / personal / company from the host, the spider's hints and the page (labels.md)."""
     declared = doc.hints.get("source_type")
     if declared in ("social", "personal", "company"):
-        return Decision(declared, 0.97, doc.hints.get("source_type_reason", "declared by the source"))
+        return Decision(
+            declared, 0.97, doc.hints.get("source_type_reason", "declared by the source")
+        )
 
     h = hosts()
     host = host_of(doc.url)
@@ -153,7 +205,10 @@ def source_type(doc: Document) -> Decision:
         if any(place.startswith(p) for p in h.social_personal_paths):
             return Decision("personal", 0.85, f"long-form article on {host}")
         return Decision("social", 0.97, f"social platform {host}")
-    if doc.source in ("mastodon", "bluesky", "reddit", "hackernews", "lobsters") and doc.hints.get("post_type") == "text":
+    if (
+        doc.source in ("mastodon", "bluesky", "reddit", "hackernews", "lobsters")
+        and doc.hints.get("post_type") == "text"
+    ):
         return Decision("social", 0.95, f"text post on {doc.source}")
 
     publisher = doc.hints.get("publisher_type", "")
@@ -161,9 +216,8 @@ def source_type(doc: Document) -> Decision:
         return _platform_type(doc, host, path)
     if _COMPANY_HOST.match(host) and not host.endswith(tuple(h.platforms)):
         return Decision("company", 0.85, f"company subdomain {host}")
-    if "Organization" in publisher or "Corporation" in publisher:
-        if "Person" not in publisher:
-            return Decision("company", 0.8, "page publisher is an organisation")
+    if ("Organization" in publisher or "Corporation" in publisher) and "Person" not in publisher:
+        return Decision("company", 0.8, "page publisher is an organisation")
     if "Person" in publisher:
         return Decision("personal", 0.8, "page publisher is a person")
     author_parts = _split_name(doc.author or doc.hints.get("author"))

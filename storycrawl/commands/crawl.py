@@ -21,7 +21,9 @@ class Command(ScrapyCrawl):
             try:
                 spidercls = self.crawler_process.spider_loader.load(args[0])
             except KeyError:
-                raise UsageError(f"no spider named {args[0]!r} (see `scrapy list`)", print_help=False) from None
+                raise UsageError(
+                    f"no spider named {args[0]!r} (see `scrapy list`)", print_help=False
+                ) from None
             validate = getattr(spidercls, "validate_arguments", None)
             if validate is not None:
                 try:

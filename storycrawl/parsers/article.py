@@ -81,7 +81,9 @@ def extract_article(response: Response) -> Article:
     published, date_source = _published(selector, ld)
     if published is None and document is not None and document.date:
         published, date_source = parse_datetime(document.date), "page (trafilatura)"
-    title = (document.title if document is not None else None) or _first(selector, "title::text") or ""
+    title = (
+        (document.title if document is not None else None) or _first(selector, "title::text") or ""
+    )
     author = (document.author if document is not None else None) or _ld_author(ld)
     return Article(
         url=response.url,
@@ -90,7 +92,8 @@ def extract_article(response: Response) -> Article:
         author=author,
         published=published,
         date_source=date_source,
-        lang=(document.language if document is not None else None) or _first(selector, "html::attr(lang)"),
+        lang=(document.language if document is not None else None)
+        or _first(selector, "html::attr(lang)"),
         hints=_hints(selector, ld, document),
     )
 

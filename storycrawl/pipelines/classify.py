@@ -19,7 +19,9 @@ class ClassifyPipeline(StoryPipeline):
 
     def __init__(self, crawler):
         super().__init__(crawler)
-        self.classifier = get_classifier(crawler.settings.get("STORYCRAWL_CLASSIFIER", "heuristic"), crawler.settings)
+        self.classifier = get_classifier(
+            crawler.settings.get("STORYCRAWL_CLASSIFIER", "heuristic"), crawler.settings
+        )
         logger.info("Classifying with the %s classifier", self.classifier.name)
 
     def process_item(self, item: StoryItem) -> StoryItem:

@@ -27,13 +27,17 @@ class DedupPipeline(StoryPipeline):
         first = self.seen.get(item.url)
         if first is not None:
             self._merge_into(first, item)
-            story_db(self.crawler).add_discussions(item.url, item.discussions, item.source, item.published)
+            story_db(self.crawler).add_discussions(
+                item.url, item.discussions, item.source, item.published
+            )
             self.count("duplicate", item)
             raise DuplicateStory(
                 f"{item.url}: already collected in this crawl (via {first.source})",
                 evidence=f"same canonical URL as the story reached via {first.source}",
             )
-        if story_db(self.crawler).add_discussions(item.url, item.discussions, item.source, item.published):
+        if story_db(self.crawler).add_discussions(
+            item.url, item.discussions, item.source, item.published
+        ):
             self.seen[item.url] = item
             self.count("seen_in_db", item)
             raise AlreadyStored(f"{item.url}: stored by an earlier crawl; discussions merged")

@@ -22,7 +22,9 @@ class JobPostingPipeline(StoryPipeline):
             item.confidence = decision.confidence
             item.evidence = decision.evidence
             self.count("job_posting", item)
-            raise JobPosting(f"{item.url}: job posting ({decision.evidence})", evidence=decision.evidence)
+            raise JobPosting(
+                f"{item.url}: job posting ({decision.evidence})", evidence=decision.evidence
+            )
         item.is_job_posting = False
         self.count("not_job", item)
         return item

@@ -31,11 +31,15 @@ class NormalizePipeline(StoryPipeline):
         data = ItemAdapter(item).asdict()
         if data.get("fetch_error"):
             self.count("fetch_failed")
-            raise FetchFailed(f"{data.get('url')}: {data['fetch_error']}", evidence=data["fetch_error"])
+            raise FetchFailed(
+                f"{data.get('url')}: {data['fetch_error']}", evidence=data["fetch_error"]
+            )
         try:
             story = StoryItem.model_validate(data)
         except ValidationError as exc:
-            problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()
+            )
             self.count("invalid")
             raise InvalidStory(f"{data.get('url')}: {problems}", evidence=problems) from None
         if not story.url.startswith(("http://", "https://")):
@@ -49,7 +53,10 @@ class NormalizePipeline(StoryPipeline):
         story.text = normalize_space(story.text)
         if len(story.text) < MIN_TEXT_CHARS:
             self.count("no_text")
-            raise FetchFailed(f"{story.url}: no text to read ({len(story.text)} characters)", evidence="no text extracted")
+            raise FetchFailed(
+                f"{story.url}: no text to read ({len(story.text)} characters)",
+                evidence="no text extracted",
+            )
         if story.published:
             story.published = to_utc(story.published)
             since = getattr(self.crawler.spider, "since", None)

@@ -72,7 +72,9 @@ def load_funnel(db: StoryDB) -> Funnel:
         reasons[f"{reason}:{detail}" if detail else reason] += count
     funnel.rejected = dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
     # Classified stories that were not included are also rejection rows (stage include).
-    pre_classification = conn.execute("select count(*) from rejections where stage != 'include'").fetchone()[0]
+    pre_classification = conn.execute(
+        "select count(*) from rejections where stage != 'include'"
+    ).fetchone()[0]
     funnel.candidates = funnel.classified + pre_classification
     return funnel
 

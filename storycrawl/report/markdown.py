@@ -45,20 +45,33 @@ def where_label(story: dict[str, Any]) -> str:
     platform = SOURCE_NAMES.get(story.get("source", ""), story.get("source", ""))
     site = story.get("site") or ""
     if story.get("source_type") == "social":
-        return site if site and site not in (story.get("source"),) and site != "hackernews" else platform
+        return (
+            site
+            if site and site not in (story.get("source"),) and site != "hackernews"
+            else platform
+        )
     return f"{site} via {platform}" if site else platform
 
 
 def render_markdown(
-    stories: list[dict[str, Any]], funnel: Funnel, *, min_stories: int, generated: datetime, filters: str = ""
+    stories: list[dict[str, Any]],
+    funnel: Funnel,
+    *,
+    min_stories: int,
+    generated: datetime,
+    filters: str = "",
 ) -> str:
     lines = ["# AI engineers at work: first-hand stories", ""]
-    lines.append(f"Generated {generated.strftime('%Y-%m-%d %H:%M UTC')} from the storycrawl database.{filters}")
+    lines.append(
+        f"Generated {generated.strftime('%Y-%m-%d %H:%M UTC')} from the storycrawl database.{filters}"
+    )
     lines.append("")
     if len(stories) < min_stories:
         lines += [
-            f"> **Warning:** only {len(stories)} stories are included, fewer than the {min_stories} asked for. "
-            "Crawl more sources or widen the window (`-a since=...`) before relying on this report.",
+            (
+                f"> **Warning:** only {len(stories)} stories are included, fewer than the {min_stories} asked "
+                "for. Crawl more sources or widen the window (`-a since=...`) before relying on this report."
+            ),
             "",
         ]
     lines += ["## Headline", ""]
@@ -82,7 +95,11 @@ def render_markdown(
         date = (story.get("published") or "")[:10] or "undated"
         title = md_escape(story.get("title") or story["url"])
         confidence = story.get("confidence")
-        role = f"{story.get('role')} ({confidence:.2f})" if confidence is not None else str(story.get("role"))
+        role = (
+            f"{story.get('role')} ({confidence:.2f})"
+            if confidence is not None
+            else str(story.get("role"))
+        )
         lines.append(
             f"| {story['number']} | {date} | [{title}]({story['url']}) | {md_escape(where_label(story))} "
             f"| {story.get('source_type')} | {role} |"

@@ -98,7 +98,9 @@ class Source:
 
     def bad_response(self, response: Response, error: ParseError) -> None:
         self.count("errors/bad_response")
-        logger.warning("%s: %s is not a valid response (%s); skipped", self.name, response.url, error)
+        logger.warning(
+            "%s: %s is not a valid response (%s); skipped", self.name, response.url, error
+        )
 
 
 @dataclass
@@ -123,7 +125,9 @@ class StorySpider(scrapy.Spider):
     since: datetime
 
     @classmethod
-    def validate_arguments(cls, settings: BaseSettings, raw: dict[str, Any]) -> tuple[StorySpiderArgs, SourcesFile, datetime]:
+    def validate_arguments(
+        cls, settings: BaseSettings, raw: dict[str, Any]
+    ) -> tuple[StorySpiderArgs, SourcesFile, datetime]:
         """Check `-a` arguments and the sources file; raise ArgumentError or SourcesError."""
         now = crawl_now(settings)
         args = parse_spider_args(cls.args_model, raw, now)
@@ -149,7 +153,9 @@ class StorySpider(scrapy.Spider):
             reason = source.unavailable()
             if reason:
                 source.count("skipped")
-                self.crawler.stats.set_value(f"storycrawl/source/{source.name}/skipped_reason", reason)
+                self.crawler.stats.set_value(
+                    f"storycrawl/source/{source.name}/skipped_reason", reason
+                )
                 logger.warning("Source %s skipped: %s", source.name, reason)
                 continue
             for request in source.start_requests():
@@ -249,7 +255,9 @@ class StorySpider(scrapy.Spider):
     def repeat_reach(self, reach: ArticleReach, post: Post) -> StoryItem:
         """The article again, as shared by another post: dedup merges its thread into the story."""
         assert reach.item is not None
-        return reach.item.model_copy(update={"source": post.source, "discussions": [post.discussion()]}, deep=True)
+        return reach.item.model_copy(
+            update={"source": post.source, "discussions": [post.discussion()]}, deep=True
+        )
 
     def failed_item(self, post: Post, error: str, url: str | None = None) -> StoryItem:
         return StoryItem(
