@@ -15,7 +15,7 @@ from storycrawl.report import build_report
 
 class Command(ScrapyCommand):
     requires_project = True
-    default_settings = {"LOG_ENABLED": False}
+    requires_crawler_process = False  # no crawl: no engine, no Scrapy log
 
     def syntax(self) -> str:
         return "[options]"

@@ -1,0 +1,64 @@
+"""`scrapy evaluate LABELLED.jsonl [--classifier ...] [--json]`: how good are the labels?
+
+Precision, recall and F1 of `include` and `is_job_posting`, accuracy of first-hand, role and
+source type, the role confusion matrix, and every misclassified row with its evidence. The
+labelled file uses the fields of the shared guide's dev.jsonl.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from storycrawl.classify.base import ClassifierError, get_classifier
+from storycrawl.classify.evaluate import evaluate, read_labelled, render_text
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False  # no crawl: no engine, no Scrapy log
+
+    def syntax(self) -> str:
+        return "LABELLED.jsonl [--classifier heuristic|llm|auto] [--json]"
+
+    def short_desc(self) -> str:
+        return "Score a classifier against labelled pages"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument(
+            "--classifier",
+            default=None,
+            help="heuristic, llm or auto (default: STORYCRAWL_CLASSIFIER)",
+        )
+        parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give one labelled file (JSON lines)")
+        path = Path(args[0])
+        if not path.is_file():
+            raise UsageError(f"no such file: {path}", print_help=False)
+        try:
+            classifier = get_classifier(
+                opts.classifier or self.settings.get("STORYCRAWL_CLASSIFIER", "heuristic"),
+                self.settings,
+            )
+        except ClassifierError as exc:
+            raise UsageError(str(exc), print_help=False) from None
+        rows, errors = read_labelled(path)
+        for error in errors:
+            print(f"{path}:{error.line}: skipped: {error.message}", file=sys.stderr)
+        if not rows:
+            raise UsageError(f"no labelled rows in {path}", print_help=False)
+        result = evaluate(rows, classifier)
+        print(
+            json.dumps(result.to_json(), indent=2, ensure_ascii=False)
+            if opts.json
+            else render_text(result)
+        )

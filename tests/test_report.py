@@ -1,0 +1,91 @@
+import json
+from datetime import UTC, datetime
+
+from storycrawl.db import StoryDB
+from storycrawl.items import Discussion, StoryItem
+from storycrawl.report import build_report
+
+
+def add(db, url, published, include=True, title="A story", source="hackernews"):
+    db.upsert_story(
+        StoryItem(
+            url=url,
+            title=title,
+            text="text " * 20,
+            source=source,
+            published=published,
+            source_type="personal",
+            role="ai_engineer" if include else "ml_engineer",
+            is_first_hand=True,
+            is_job_posting=False,
+            include=include,
+            confidence=0.8,
+            evidence="because",
+            classifier="heuristic",
+            discussions=[
+                Discussion(url="https://news.ycombinator.com/item?id=9", site="hackernews")
+            ],
+        )
+    )
+
+
+def test_report_counts_orders_and_warns(tmp_path):
+    db = StoryDB(tmp_path / "s.db")
+    add(db, "https://a.example/old", datetime(2026, 1, 2, tzinfo=UTC))
+    add(
+        db,
+        "https://a.example/new",
+        datetime(2026, 6, 2, tzinfo=UTC),
+        title="Pipes | and [brackets] <script>",
+    )
+    add(db, "https://a.example/undated", None)
+    add(db, "https://a.example/ml", datetime(2026, 7, 1, tzinfo=UTC), include=False)
+    db.record_rejection(
+        url="https://jobs.example/1",
+        source="hackernews",
+        via=None,
+        stage="jobs",
+        reason="job_posting",
+        detail=None,
+        evidence="job board",
+        message="m",
+    )
+    db.record_rejection(
+        url="https://a.example/ml",
+        source="hackernews",
+        via=None,
+        stage="include",
+        reason="role",
+        detail="ml_engineer",
+        evidence="training",
+        message="m",
+    )
+    db.close()
+
+    result = build_report(
+        tmp_path / "s.db", tmp_path / "out", min_stories=100, now=datetime(2026, 11, 27, tzinfo=UTC)
+    )
+    assert result.stories == 3
+    assert result.below_minimum
+    assert result.funnel.candidates == 5  # 4 classified + 1 job posting
+    assert result.funnel.rejected == {"job_posting": 1, "role:ml_engineer": 1}
+
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert "**Warning:** only 3 stories are included, fewer than the 100 asked for" in report
+    assert "written by a ml engineer (not an AI engineer): 1" in report
+    assert r"Pipes \| and \[brackets\] \<script\>" in report
+    rows = json.loads((tmp_path / "out" / "stories.json").read_text())
+    assert [r["url"] for r in rows] == [
+        "https://a.example/new",
+        "https://a.example/old",
+        "https://a.example/undated",
+    ]
+    assert [r["number"] for r in rows] == [1, 2, 3]
+
+
+def test_report_of_an_empty_database(tmp_path):
+    StoryDB(tmp_path / "e.db").close()
+    result = build_report(tmp_path / "e.db", tmp_path / "out", min_stories=1)
+    assert result.stories == 0
+    assert "No stories are included yet." in (tmp_path / "out" / "report.md").read_text()
+    assert json.loads((tmp_path / "out" / "stories.json").read_text()) == []
