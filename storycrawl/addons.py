@@ -31,6 +31,7 @@ class StorycrawlAddon:
             handlers.update({"http": REPLAY_HANDLER, "https": REPLAY_HANDLER})
             settings.set("DOWNLOAD_HANDLERS", handlers, priority=REPLAY_PRIORITY)
             for name, value in {
+                "DOWNLOAD_SLOTS": {},
                 "AUTOTHROTTLE_ENABLED": False,
                 "DOWNLOAD_DELAY": 0,
                 "CONCURRENT_REQUESTS_PER_DOMAIN": 16,

@@ -42,6 +42,14 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
+# API rate limits (shared guide sources.md §9), as the least delay between requests per host.
+DOWNLOAD_SLOTS = {
+    "hn.algolia.com": {"concurrency": 2, "delay": 0.4},  # 10,000 requests an hour
+    "oauth.reddit.com": {"concurrency": 1, "delay": 0.6},  # 100 a minute per client
+    "dev.to": {"concurrency": 1, "delay": 0.4},  # 3 a second
+    "lobste.rs": {"concurrency": 1, "delay": 2.0},  # 30 a minute
+    "bsky.social": {"concurrency": 2, "delay": 0.2},  # 3,000 per 5 minutes
+}
 RETRY_TIMES = 3
 DOWNLOADER_MIDDLEWARES = {
     # Runs its process_response before RetryMiddleware (550): 429/503 with Retry-After are

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     BaseModel,
@@ -58,12 +58,96 @@ class HackerNewsConfig(_Section):
     _unique_queries = field_validator("queries")(_unique)
 
 
+class Subreddit(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: NonEmpty
+    enabled: bool = True
+    # new: the subreddit's newest posts; search: the configured queries within it.
+    listings: list[Literal["new", "search"]] = Field(default_factory=lambda: ["new", "search"], min_length=1)
+    note: str = ""
+
+
+class RedditConfig(_Section):
+    """Reddit's OAuth API, app-only (sources.md §1)."""
+
+    api_url: NonEmpty = "https://oauth.reddit.com"
+    token_url: NonEmpty = "https://www.reddit.com/api/v1/access_token"
+    subreddits: list[Subreddit] = Field(min_length=1)
+    queries: list[NonEmpty] = Field(default_factory=list)
+    page_size: int = Field(100, ge=1, le=100)
+    # Listings stop near 1000 items whatever the paging.
+    max_pages: int = Field(5, ge=1, le=10)
+    # Reddit's free tier: 100 queries a minute per OAuth client.
+    requests_per_minute: int = Field(100, ge=1, le=100)
+    include_nsfw: bool = False
+    reject_title_patterns: list[NonEmpty] = Field(default_factory=list)
+
+    _unique_queries = field_validator("queries")(_unique)
+
+
+class DevtoConfig(_Section):
+    """DEV (Forem API, sources.md §3)."""
+
+    api_url: NonEmpty = "https://dev.to/api"
+    tags: list[NonEmpty] = Field(min_length=1)
+    per_page: int = Field(100, ge=1, le=1000)
+    max_pages: int = Field(5, ge=1, le=50)
+
+    _unique_tags = field_validator("tags")(_unique)
+
+
+class LobstersConfig(_Section):
+    """Lobsters JSON by tag (sources.md §4); robots.txt disallows bots: opt in to crawl it."""
+
+    base_url: NonEmpty = "https://lobste.rs"
+    tags: list[NonEmpty] = Field(min_length=1)
+    max_pages: int = Field(3, ge=1, le=20)
+
+    _unique_tags = field_validator("tags")(_unique)
+
+
+class MastodonInstance(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    host: NonEmpty
+    enabled: bool = True
+    note: str = ""
+
+
+class MastodonConfig(_Section):
+    """Mastodon hashtag timelines (sources.md §5)."""
+
+    instances: list[MastodonInstance] = Field(min_length=1)
+    hashtags: list[NonEmpty] = Field(min_length=1)
+    limit: int = Field(40, ge=1, le=40)
+    max_pages: int = Field(5, ge=1, le=50)
+
+    _unique_hashtags = field_validator("hashtags")(_unique)
+
+
+class BlueskyConfig(_Section):
+    """Bluesky searchPosts through an app-password session (sources.md §6)."""
+
+    pds_url: NonEmpty = "https://bsky.social"
+    queries: list[NonEmpty] = Field(min_length=1)
+    limit: int = Field(100, ge=1, le=100)
+    max_pages: int = Field(5, ge=1, le=50)
+
+    _unique_queries = field_validator("queries")(_unique)
+
+
 class SourcesFile(BaseModel):
     """Every section is optional: a source without one cannot run and says so."""
 
     model_config = ConfigDict(extra="forbid")
 
     hackernews: HackerNewsConfig | None = None
+    reddit: RedditConfig | None = None
+    devto: DevtoConfig | None = None
+    lobsters: LobstersConfig | None = None
+    mastodon: MastodonConfig | None = None
+    bluesky: BlueskyConfig | None = None
 
 
 def _location(error: dict) -> str:
