@@ -78,10 +78,7 @@ class RedditConfig(_Section):
     page_size: int = Field(100, ge=1, le=100)
     # Listings stop near 1000 items whatever the paging.
     max_pages: int = Field(5, ge=1, le=10)
-    # Reddit's free tier: 100 queries a minute per OAuth client.
-    requests_per_minute: int = Field(100, ge=1, le=100)
     include_nsfw: bool = False
-    reject_title_patterns: list[NonEmpty] = Field(default_factory=list)
 
     _unique_queries = field_validator("queries")(_unique)
 
