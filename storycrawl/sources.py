@@ -64,7 +64,9 @@ class Subreddit(BaseModel):
     name: NonEmpty
     enabled: bool = True
     # new: the subreddit's newest posts; search: the configured queries within it.
-    listings: list[Literal["new", "search"]] = Field(default_factory=lambda: ["new", "search"], min_length=1)
+    listings: list[Literal["new", "search"]] = Field(
+        default_factory=lambda: ["new", "search"], min_length=1
+    )
     note: str = ""
 
 

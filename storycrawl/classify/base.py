@@ -7,8 +7,9 @@ evaluate` all go through `get_classifier`.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -63,10 +64,30 @@ class ClassifierError(RuntimeError):
     """A classifier could not be set up (unknown name, LLM not configured)."""
 
 
-def get_classifier(name: str, settings: object | None = None) -> Classifier:
-    """`heuristic`, `llm` or `auto` (the LLM when one is configured, else the heuristic)."""
+def get_classifier(
+    name: str, settings: Any = None, *, db: Any = None, stats: Any = None
+) -> Classifier:
+    """`heuristic`, `llm` or `auto` (the LLM when OPENAI_API_KEY or OPENAI_BASE_URL is set,
+    else the heuristic). `db` (a sqlite-utils Database) holds the LLM's answer cache."""
     from storycrawl.classify.heuristic import HeuristicClassifier
+    from storycrawl.classify.llm import LlmCache, LlmClassifier, LlmConfig, LlmConfigError
 
+    if name == "auto":
+        name = "llm" if LlmConfig.configured(settings) else "heuristic"
     if name == "heuristic":
         return HeuristicClassifier()
+    if name == "llm":
+        try:
+            config = LlmConfig.from_settings(settings)
+        except LlmConfigError as exc:
+            raise ClassifierError(str(exc)) from None
+        return LlmClassifier(config, cache=LlmCache(db) if db is not None else None, stats=stats)
     raise ClassifierError(f"unknown classifier {name!r} (choose heuristic, llm or auto)")
+
+
+def classify_all(classifier: Classifier, docs: list[Document]) -> list[Classification]:
+    """Every document, in order; concurrently when the classifier can (the LLM)."""
+    many = getattr(classifier, "classify_many", None)
+    if many is not None:
+        return asyncio.run(many(docs))
+    return [classifier.classify(doc) for doc in docs]

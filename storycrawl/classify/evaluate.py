@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from storycrawl.classify.base import Classification, Classifier, Document
+from storycrawl.classify.base import Classifier, Document, classify_all
 from storycrawl.dates import parse_datetime
 from storycrawl.items import ROLES
 
@@ -120,8 +120,8 @@ def evaluate(rows: list[InputRow], classifier: Classifier) -> Evaluation:
     counts = Counter()
     confusion: dict[str, Counter] = {role: Counter() for role in ROLES}
     misclassified = []
-    for row in rows:
-        result: Classification = classifier.classify(row.document)
+    results = classify_all(classifier, [row.document for row in rows])
+    for row, result in zip(rows, results, strict=True):
         gold = row.data
         expected = {
             "include": bool(gold["include"]),

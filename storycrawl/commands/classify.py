@@ -17,8 +17,9 @@ from typing import TextIO
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from storycrawl.classify.base import Classifier, ClassifierError, get_classifier
+from storycrawl.classify.base import Classifier, classify_all
 from storycrawl.classify.evaluate import LineError, read_documents
+from storycrawl.commands import command_classifier, report_ledger
 
 LABELS = (
     "role", "is_first_hand", "is_job_posting", "source_type", "include", "confidence", "evidence", "classifier",
@@ -66,16 +67,15 @@ class Command(ScrapyCommand):
         source = Path(args[0])
         if not source.is_file():
             raise UsageError(f"no such file: {source}", print_help=False)
-        name = opts.classifier or self.settings.get("STORYCRAWL_CLASSIFIER", "heuristic")
-        try:
-            classifier = get_classifier(name, self.settings)
-        except ClassifierError as exc:
-            raise UsageError(str(exc), print_help=False) from None
+        classifier, db = command_classifier(self.settings, opts.classifier)
         with contextlib.ExitStack() as stack:
+            if db is not None:
+                stack.callback(db.close)
             out = sys.stdout
             if opts.output != "-":
                 out = stack.enter_context(Path(opts.output).open("w", encoding="utf-8"))
             written, bad = self._classify(source, classifier, out)
+        report_ledger(classifier)
         print(
             f"classified {written} documents with {classifier.name}; {bad} bad lines skipped",
             file=sys.stderr,
@@ -85,16 +85,22 @@ class Command(ScrapyCommand):
 
     @staticmethod
     def _classify(source: Path, classifier: Classifier, out: TextIO) -> tuple[int, int]:
-        written = bad = 0
         with source.open(encoding="utf-8") as handle:
-            for entry in read_documents(handle):
-                if isinstance(entry, LineError):
-                    bad += 1
-                    print(f"{source}:{entry.line}: skipped: {entry.message}", file=sys.stderr)
-                    continue
-                result = classifier.classify(entry.document).model_dump()
-                row = {"url": entry.document.url, **{k: result[k] for k in (*LABELS, *EXTRA)}}
-                out.write(json.dumps(row, ensure_ascii=False) + "\n")
-                out.flush()
-                written += 1
-        return written, bad
+            entries = list(read_documents(handle))
+        bad = 0
+        for entry in entries:
+            if isinstance(entry, LineError):
+                bad += 1
+                print(f"{source}:{entry.line}: skipped: {entry.message}", file=sys.stderr)
+        rows = [entry for entry in entries if not isinstance(entry, LineError)]
+        results = classify_all(classifier, [row.document for row in rows])
+        for row, result in zip(rows, results, strict=True):
+            labels = result.model_dump()
+            out.write(
+                json.dumps(
+                    {"url": row.document.url, **{k: labels[k] for k in (*LABELS, *EXTRA)}},
+                    ensure_ascii=False,
+                )
+                + "\n"
+            )
+        return len(rows), bad

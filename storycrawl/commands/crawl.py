@@ -1,6 +1,6 @@
 """`scrapy crawl`: Scrapy's own command, with storycrawl's checks first.
 
-A bad `-a` value or a bad sources file stops the crawl before it starts, with a one-line
+A bad `-a` value, a bad sources file or an unusable classifier setting stops the crawl before it starts, with a one-line
 message that names the culprit (exit code 2), instead of a traceback from inside the engine.
 """
 
@@ -12,6 +12,8 @@ from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from storycrawl.args import ArgumentError
+from storycrawl.classify.base import ClassifierError
+from storycrawl.classify.llm import LlmConfig, LlmConfigError
 from storycrawl.sources import SourcesError
 
 
@@ -28,6 +30,19 @@ class Command(ScrapyCrawl):
             if validate is not None:
                 try:
                     validate(self.settings, opts.spargs)
-                except (ArgumentError, SourcesError) as exc:
+                    check_classifier(self.settings)
+                except (ArgumentError, SourcesError, ClassifierError) as exc:
                     raise UsageError(str(exc), print_help=False) from None
         super().run(args, opts)
+
+
+def check_classifier(settings) -> None:
+    """STORYCRAWL_CLASSIFIER names a classifier, and the LLM one is configured if asked for."""
+    name = settings.get("STORYCRAWL_CLASSIFIER", "heuristic")
+    if name not in ("heuristic", "llm", "auto"):
+        raise ClassifierError(f"STORYCRAWL_CLASSIFIER={name!r}: choose heuristic, llm or auto")
+    if name == "llm" or (name == "auto" and LlmConfig.configured(settings)):
+        try:
+            LlmConfig.from_settings(settings)
+        except LlmConfigError as exc:
+            raise ClassifierError(str(exc)) from None

@@ -15,8 +15,8 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from storycrawl.classify.base import ClassifierError, get_classifier
 from storycrawl.classify.evaluate import evaluate, read_labelled, render_text
+from storycrawl.commands import command_classifier, report_ledger
 
 
 class Command(ScrapyCommand):
@@ -44,19 +44,18 @@ class Command(ScrapyCommand):
         path = Path(args[0])
         if not path.is_file():
             raise UsageError(f"no such file: {path}", print_help=False)
-        try:
-            classifier = get_classifier(
-                opts.classifier or self.settings.get("STORYCRAWL_CLASSIFIER", "heuristic"),
-                self.settings,
-            )
-        except ClassifierError as exc:
-            raise UsageError(str(exc), print_help=False) from None
+        classifier, db = command_classifier(self.settings, opts.classifier)
         rows, errors = read_labelled(path)
         for error in errors:
             print(f"{path}:{error.line}: skipped: {error.message}", file=sys.stderr)
         if not rows:
             raise UsageError(f"no labelled rows in {path}", print_help=False)
-        result = evaluate(rows, classifier)
+        try:
+            result = evaluate(rows, classifier)
+        finally:
+            if db is not None:
+                db.close()
+        report_ledger(classifier)
         print(
             json.dumps(result.to_json(), indent=2, ensure_ascii=False)
             if opts.json
