@@ -128,3 +128,19 @@ class LoopbackServer:
     def __exit__(self, *exc: object) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+def async_test(fn):
+    """Run an `async def` test on the asyncio loop under Twisted's reactor (as Scrapy does), so
+    asyncio libraries (httpx in the openai client) work inside it."""
+    import functools
+
+    import pytest_twisted
+    from scrapy.utils.defer import deferred_from_coro
+
+    @functools.wraps(fn)
+    @pytest_twisted.inlineCallbacks
+    def wrapper(*args, **kwargs):
+        return (yield deferred_from_coro(fn(*args, **kwargs)))
+
+    return wrapper

@@ -81,6 +81,7 @@ class LlmConfig:
     timeout: float = 60.0
     retries: int = 2
     max_wait: float = 60.0
+    backoff: float = 1.0  # first pause after a 5xx or a dropped connection; doubles each retry
     max_input_tokens: int = 3000
     response_format: str = "auto"
     price_input: float | None = None  # per million prompt tokens
@@ -111,6 +112,7 @@ class LlmConfig:
             timeout=number("STORYCRAWL_LLM_TIMEOUT", 60.0),
             retries=number("STORYCRAWL_LLM_RETRIES", 2, int),
             max_wait=number("STORYCRAWL_LLM_MAX_WAIT", 60.0),
+            backoff=number("STORYCRAWL_LLM_BACKOFF", 1.0),
             max_input_tokens=number("STORYCRAWL_LLM_MAX_INPUT_TOKENS", 3000, int),
             response_format=response_format,
             price_input=number("STORYCRAWL_LLM_PRICE_INPUT", None),
@@ -499,7 +501,7 @@ class LlmClassifier:
                     )
                     self.ledger.wall_seconds += time.monotonic() - started
             except openai.RateLimitError as exc:
-                wait = self._retry_after(exc) or 2.0**attempt
+                wait = self._retry_after(exc) or self.config.backoff * 2**attempt
                 last = f"429 rate limited (retry after {wait:.1f}s)"
                 self._fault("rate_limited")
                 if wait > self.config.max_wait:
@@ -527,7 +529,7 @@ class LlmClassifier:
                 self._fault(f"http_{exc.status_code}")
                 if isinstance(exc, openai.BadRequestError | openai.UnprocessableEntityError):
                     raise LlmFailure(last) from None
-                await asyncio.sleep(min(2.0**attempt, self.config.max_wait))
+                await asyncio.sleep(min(self.config.backoff * 2**attempt, self.config.max_wait))
                 attempt += 1
                 continue
             except openai.APITimeoutError:
@@ -542,7 +544,7 @@ class LlmClassifier:
             except openai.APIConnectionError as exc:
                 last = f"connection failed ({exc.__class__.__name__})"
                 self._fault("connection")
-                await asyncio.sleep(min(2.0**attempt, self.config.max_wait))
+                await asyncio.sleep(min(self.config.backoff * 2**attempt, self.config.max_wait))
                 attempt += 1
                 continue
             usage = self._usage(completion, messages)
