@@ -32,6 +32,11 @@ class Post:
     comments: int | None = None
     site: str = ""
     hints: dict[str, str] = field(default_factory=dict)
+    # Hints about the linked article rather than the post (a feed's declared source type).
+    article_hints: dict[str, str] = field(default_factory=dict)
+    # False for entries of a feed or a URL list: they point at the story but are not threads
+    # where it was discussed, so they add no discussion.
+    is_thread: bool = True
 
     @property
     def is_link(self) -> bool:

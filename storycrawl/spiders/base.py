@@ -247,16 +247,18 @@ class StorySpider(scrapy.Spider):
         loader.add_value("site", host_of(article.url))
         loader.add_value("text", article.text)
         loader.add_value("lang", article.lang)
-        loader.add_value("discussions", post.discussion())
-        loader.add_value("hints", {**article.hints, "post_type": "link"})
+        if post.is_thread:
+            loader.add_value("discussions", post.discussion())
+        loader.add_value("hints", {**article.hints, **post.article_hints, "post_type": "link"})
         loader.add_value("fetched_at", self.fetched_at())
         return loader.load_item()
 
     def repeat_reach(self, reach: ArticleReach, post: Post) -> StoryItem:
         """The article again, as shared by another post: dedup merges its thread into the story."""
         assert reach.item is not None
+        discussions = [post.discussion()] if post.is_thread else []
         return reach.item.model_copy(
-            update={"source": post.source, "discussions": [post.discussion()]}, deep=True
+            update={"source": post.source, "discussions": discussions}, deep=True
         )
 
     def failed_item(self, post: Post, error: str, url: str | None = None) -> StoryItem:
@@ -265,7 +267,7 @@ class StorySpider(scrapy.Spider):
             title=post.title,
             source=post.source,
             published=post.published,
-            discussions=[post.discussion()],
+            discussions=[post.discussion()] if post.is_thread else [],
             fetch_error=error,
         )
 
