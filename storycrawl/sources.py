@@ -7,6 +7,7 @@ equal to 1000`.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
@@ -136,6 +137,46 @@ class BlueskyConfig(_Section):
     _unique_queries = field_validator("queries")(_unique)
 
 
+class FeedSite(BaseModel):
+    """One blog: its declared type and where its posts are listed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: NonEmpty
+    type: Literal["personal", "company"]
+    site: NonEmpty
+    # RSS 2.0, Atom or JSON Feed. Empty: found on the site (<link rel="alternate">).
+    feed: str = ""
+    # Tried in turn when the feed fails (moved feeds, old paths).
+    alt_feeds: list[NonEmpty] = Field(default_factory=list)
+    # The feed URL is a guess by the platform's convention: look on the site first.
+    discover: bool = False
+    # Fallbacks for blogs without a feed: a sitemap, or an HTML page listing the posts,
+    # with a regular expression that post URLs match.
+    sitemap: str = ""
+    listing: str = ""
+    post_pattern: str = ""
+    enabled: bool = True
+    note: str = ""
+
+    @field_validator("post_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a regular expression: {exc}") from None
+        return value
+
+
+class FeedsConfig(_Section):
+    """Personal and company blogs through their feeds (sources.md §7-8)."""
+
+    # Most recent entries followed per feed (full-archive feeds list hundreds).
+    max_entries: int = Field(30, ge=1, le=500)
+    sites: list[FeedSite] = Field(min_length=1)
+
+
 class SourcesFile(BaseModel):
     """Every section is optional: a source without one cannot run and says so."""
 
@@ -147,6 +188,7 @@ class SourcesFile(BaseModel):
     lobsters: LobstersConfig | None = None
     mastodon: MastodonConfig | None = None
     bluesky: BlueskyConfig | None = None
+    feeds: FeedsConfig | None = None
 
 
 def _location(error: dict) -> str:
