@@ -426,7 +426,7 @@ class LlmClassifier:
     def _skip_reason(self, doc: Document, fallback: Classification) -> str | None:
         if fallback.is_job_posting:
             return "job_posting"
-        if len(doc.text) < 200:
+        if len(doc.text) < 100:  # too little to judge: the heuristic answers
             return "too_short"
         ai_score, _ = _score(ROLE_CUES["ai_engineer"], doc.text[:30000], doc.title)
         if ai_score == 0:
