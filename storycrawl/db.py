@@ -117,6 +117,11 @@ def ensure_schema(db: sqlite_utils.Database) -> None:
             missing = {c: t for c, t in columns.items() if c not in table.columns_dict}
             for column, col_type in missing.items():
                 table.add_column(column, col_type)
+    stories = db.table("stories")
+    if not stories.detect_fts():
+        # Full-text search over what a reader looks for (Datasette shows a search box for it);
+        # triggers keep it in step with every upsert.
+        stories.enable_fts(["title", "summary", "evidence", "text"], create_triggers=True)
     db.table("stories").create_index(["include", "published"], if_not_exists=True)
     db.table("stories").create_index(["text_hash"], if_not_exists=True)
     db.table("rejections").create_index(["reason"], if_not_exists=True)

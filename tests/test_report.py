@@ -89,3 +89,34 @@ def test_report_of_an_empty_database(tmp_path):
     assert result.stories == 0
     assert "No stories are included yet." in (tmp_path / "out" / "report.md").read_text()
     assert json.loads((tmp_path / "out" / "stories.json").read_text()) == []
+
+
+def test_stories_have_full_text_search_kept_in_step(tmp_path):
+    db = StoryDB(tmp_path / "s.db")
+    add(
+        db,
+        "https://a.example/pgvector",
+        datetime(2026, 1, 2, tzinfo=UTC),
+        title="Moving to pgvector",
+    )
+    hits = [row["url"] for row in db.stories.search("pgvector")]
+    db.close()
+    assert hits == ["https://a.example/pgvector"]
+
+
+def test_datasette_metadata_describes_columns_that_exist(tmp_path):
+    from pathlib import Path
+
+    import storycrawl
+
+    metadata = json.loads(
+        (Path(storycrawl.__file__).parent / "datasette" / "metadata.json").read_text()
+    )
+    db = StoryDB(tmp_path / "s.db")
+    tables = metadata["databases"]["storycrawl"]["tables"]
+    for name in ("stories", "rejections", "runs"):
+        columns = set(db.db.table(name).columns_dict)
+        assert set(tables[name].get("columns", {})) <= columns, name
+    for query in metadata["databases"]["storycrawl"]["queries"].values():
+        db.db.execute(query["sql"]).fetchall()
+    db.close()

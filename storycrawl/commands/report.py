@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from storycrawl.db import configured_db_path
-from storycrawl.report import build_report
+from storycrawl.items import SOURCE_TYPES
+from storycrawl.report import DEFAULT_MAX_SHARE, build_report
+from storycrawl.report.data import ReportFilter
+
+
+def _date(value: str) -> datetime:
+    try:
+        day = datetime.strptime(value, "%Y-%m-%d")
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, got {value!r}") from None
+    return day.replace(tzinfo=UTC)
 
 
 class Command(ScrapyCommand):
@@ -21,7 +32,7 @@ class Command(ScrapyCommand):
         return "[options]"
 
     def short_desc(self) -> str:
-        return "Write exports/report.md, stories.json and stories.csv from the database"
+        return "Write report.md, report.html, stories.json and stories.csv from the database"
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
         super().add_options(parser)
@@ -32,12 +43,26 @@ class Command(ScrapyCommand):
             "--out", default="exports", help="folder to write into (default: exports)"
         )
         parser.add_argument(
-            "--min-stories",
-            type=int,
-            default=100,
-            metavar="N",
-            help="warn when fewer stories than this are included (default: 100)",
+            "--since", type=_date, metavar="YYYY-MM-DD", help="only stories published on or after"
         )
+        parser.add_argument(
+            "--until", type=_date, metavar="YYYY-MM-DD", help="only stories published before"
+        )
+        parser.add_argument("--type", choices=SOURCE_TYPES, help="only stories of this source type")
+        parser.add_argument(
+            "--source", help="only stories reached from this source (hackernews, reddit, feeds...)"
+        )
+        parser.add_argument(
+            "--min-stories", type=int, default=100, metavar="N",
+            help="warn when fewer stories than this are included (default: 100)",
+        )  # fmt: skip
+        parser.add_argument(
+            "--strict", action="store_true", help="exit with code 1 when below --min-stories"
+        )
+        parser.add_argument(
+            "--max-share", type=float, default=DEFAULT_MAX_SHARE, metavar="F",
+            help=f"warn when one site or community holds more than this share (default: {DEFAULT_MAX_SHARE})",
+        )  # fmt: skip
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if args:
@@ -45,18 +70,35 @@ class Command(ScrapyCommand):
         db_path = Path(opts.db) if opts.db else configured_db_path(self.settings)
         if not db_path.is_file():
             raise UsageError(
-                f"no database at {db_path}: run a crawl first (scrapy crawl hackernews)",
-                print_help=False,
+                f"no database at {db_path}: run a crawl first (scrapy crawl all)", print_help=False
             )
-        result = build_report(db_path, opts.out, min_stories=opts.min_stories)
+        if opts.since and opts.until and opts.since >= opts.until:
+            raise UsageError("--since must be before --until", print_help=False)
+        report_filter = ReportFilter(
+            since=opts.since, until=opts.until, source_type=opts.type, source=opts.source
+        )
+        result = build_report(
+            db_path,
+            opts.out,
+            min_stories=opts.min_stories,
+            report_filter=report_filter,
+            max_share=opts.max_share,
+        )
         for path in result.files:
             print(f"wrote {path}")
+        funnel = result.funnel
         print(
-            f"{result.stories} stories included ({result.funnel.candidates} candidates, "
-            f"{result.funnel.rejected_total} rejected)"
+            f"{result.stories} stories in the report ({funnel.candidates} candidates, {funnel.rejected_total} rejected)"
         )
+        for place, count, share in result.breakdowns.concentrated:
+            print(
+                f"warning: {place} holds {count} stories ({share:.0%} of the report)",
+                file=sys.stderr,
+            )
         if result.below_minimum:
             print(
                 f"warning: only {result.stories} stories included, fewer than --min-stories {opts.min_stories}",
                 file=sys.stderr,
             )
+            if opts.strict:
+                self.exitcode = 1

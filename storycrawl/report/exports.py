@@ -9,7 +9,14 @@ from typing import Any
 
 from storycrawl.items import EXPORT_FIELDS
 
-EXPORT_COLUMNS = ["number", *EXPORT_FIELDS, "sources", "date_source", "source_type_evidence"]
+EXPORT_COLUMNS = [
+    "number",
+    *EXPORT_FIELDS,
+    "one_line",
+    "sources",
+    "date_source",
+    "source_type_evidence",
+]
 
 
 def export_row(story: dict[str, Any]) -> dict[str, Any]:

@@ -1,31 +1,12 @@
-"""report.md: the headline funnel and the table of stories, newest first."""
+"""report.md: headline funnel, what AI engineers do, breakdowns, and the stories newest first."""
 
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any
 
-from storycrawl.report.data import Funnel
-
-SOURCE_NAMES = {
-    "hackernews": "Hacker News",
-    "reddit": "Reddit",
-    "devto": "DEV",
-    "lobsters": "Lobsters",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "feeds": "feed",
-    "urls": "URL list",
-}
-REASON_NAMES = {
-    "job_posting": "job postings",
-    "not_first_hand": "not first-hand (explainers, news, listicles, vendor and course pages)",
-    "duplicate": "duplicates (merged into the story they repeat)",
-    "fetch_failed": "failed fetches (dead links, not HTML, no text)",
-    "out_of_range": "published before the crawl's window",
-    "invalid": "invalid items",
-}
+from storycrawl.report.data import Breakdowns, Funnel, reason_label
+from storycrawl.report.synthesis import Synthesis, cite
 
 
 def md_escape(text: str) -> str:
@@ -34,38 +15,52 @@ def md_escape(text: str) -> str:
     return re.sub(r"([\\`*_\[\]|<>#])", r"\\\1", text)
 
 
-def reason_label(reason: str) -> str:
-    if reason.startswith("role:"):
-        return f"written by a {reason.split(':', 1)[1].replace('_', ' ')} (not an AI engineer)"
-    return REASON_NAMES.get(reason, reason.replace("_", " "))
+def _date(story: dict[str, Any]) -> str:
+    return (story.get("published") or "")[:10] or "undated"
 
 
-def where_label(story: dict[str, Any]) -> str:
-    """Platform and community or site: 'Hacker News', 'example.com via Hacker News'."""
-    platform = SOURCE_NAMES.get(story.get("source", ""), story.get("source", ""))
-    site = story.get("site") or ""
-    if story.get("source_type") == "social":
-        return (
-            site
-            if site and site not in (story.get("source"),) and site != "hackernews"
-            else platform
-        )
-    return f"{site} via {platform}" if site else platform
+def _discussions(story: dict[str, Any]) -> str:
+    links = []
+    for thread in story.get("discussions") or []:
+        label = md_escape(thread.get("site") or "thread")
+        extra = []
+        if thread.get("points") is not None:
+            extra.append(f"{thread['points']} pts")
+        if thread.get("comments") is not None:
+            extra.append(f"{thread['comments']} comments")
+        suffix = f" ({', '.join(extra)})" if extra else ""
+        links.append(f"[{label}]({thread['url']}){suffix}")
+    return "; ".join(links) or "—"
+
+
+def headline_lines(funnel: Funnel, shown: int) -> list[str]:
+    lines = [
+        f"- Crawls recorded: {funnel.runs}; pages fetched: {funnel.pages_fetched}",
+        f"- Candidates reached: {funnel.candidates}",
+        f"- Rejected: {funnel.rejected_total}",
+    ]
+    for reason, count in funnel.rejected.items():
+        lines.append(f"  - {reason_label(reason)}: {count}")
+    lines.append(
+        f"- **Included: {funnel.included}**"
+        + (f" (in this report: {shown})" if shown != funnel.included else "")
+    )
+    return lines
 
 
 def render_markdown(
     stories: list[dict[str, Any]],
     funnel: Funnel,
+    synthesis: Synthesis,
+    parts: Breakdowns,
     *,
     min_stories: int,
-    generated: datetime,
+    generated: str,
     filters: str = "",
 ) -> str:
     lines = ["# AI engineers at work: first-hand stories", ""]
-    lines.append(
-        f"Generated {generated.strftime('%Y-%m-%d %H:%M UTC')} from the storycrawl database.{filters}"
-    )
-    lines.append("")
+    scope = f" Showing stories {filters}." if filters else ""
+    lines += [f"Generated {generated} from the storycrawl database.{scope}", ""]
     if len(stories) < min_stories:
         lines += [
             (
@@ -74,25 +69,68 @@ def render_markdown(
             ),
             "",
         ]
-    lines += ["## Headline", ""]
+    for place, count, share in parts.concentrated:
+        lines += [
+            f"> **Warning:** {md_escape(place)} holds {count} of {len(stories)} stories ({share:.0%}): the picture leans on one community.",
+            "",
+        ]
+    lines += ["## Headline", "", *headline_lines(funnel, len(stories)), ""]
+
+    lines += ["## What AI engineers do", ""]
+    if synthesis.stories:
+        lines += [
+            f"From the {synthesis.stories} stories in the table below; `#n` are their rows.",
+            "",
+        ]
+        for sentence in synthesis.narrative():
+            lines += [sentence, ""]
+        for title, findings in (
+            ("Core responsibilities", synthesis.responsibilities),
+            ("Daily activities", synthesis.activities),
+            ("Tools", synthesis.tools),
+        ):
+            lines += [f"### {title}", "", "| | stories | share | rows |", "|---|---:|---:|---|"]
+            for finding in findings:
+                lines.append(
+                    f"| {md_escape(finding.label)} | {finding.count} | {finding.share:.0%} | {cite(finding.rows, most=12)} |"
+                )
+            lines.append("")
+    else:
+        lines += ["No stories yet.", ""]
+
+    lines += ["## Breakdowns", "", "| type | stories |", "|---|---:|"]
+    lines += [f"| {kind} | {count} |" for kind, count in parts.by_type.items()]
+    lines += ["", "| platform or site | stories |", "|---|---:|"]
     lines += [
-        f"- Crawls recorded: {funnel.runs}; pages fetched: {funnel.pages_fetched}",
-        f"- Candidates reached: {funnel.candidates}",
-        f"- Rejected: {funnel.rejected_total}",
+        f"| {md_escape(place)} | {count} |" for place, count in list(parts.by_place.items())[:25]
     ]
-    for reason, count in funnel.rejected.items():
-        lines.append(f"  - {reason_label(reason)}: {count}")
-    lines += [f"- **Included: {funnel.included}** (in this report: {len(stories)})", ""]
+    if len(parts.by_place) > 25:
+        lines.append(
+            f"| {len(parts.by_place) - 25} others | {sum(list(parts.by_place.values())[25:])} |"
+        )
+    kinds = ["social", "personal", "company"]
+    lines += [
+        "",
+        "| month | " + " | ".join(kinds) + " | all |",
+        "|---|" + "---:|" * (len(kinds) + 1),
+    ]
+    for month, counts in parts.by_month.items():
+        lines.append(
+            f"| {month} | "
+            + " | ".join(str(counts.get(k, 0)) for k in kinds)
+            + f" | {sum(counts.values())} |"
+        )
+    lines.append("")
+
     lines += ["## Stories", ""]
     if not stories:
         lines += ["No stories are included yet.", ""]
         return "\n".join(lines)
     lines += [
-        "| # | Date | Story | Source | Type | Role (confidence) |",
-        "|---:|---|---|---|---|---|",
+        "| # | Date | Story | Source | Type | Role (confidence) | Summary | Evidence | Discussions |",
+        "|---:|---|---|---|---|---|---|---|---|",
     ]
     for story in stories:
-        date = (story.get("published") or "")[:10] or "undated"
         title = md_escape(story.get("title") or story["url"])
         confidence = story.get("confidence")
         role = (
@@ -101,8 +139,9 @@ def render_markdown(
             else str(story.get("role"))
         )
         lines.append(
-            f"| {story['number']} | {date} | [{title}]({story['url']}) | {md_escape(where_label(story))} "
-            f"| {story.get('source_type')} | {role} |"
+            f"| {story['number']} | {_date(story)} | [{title}]({story['url']}) | {md_escape(story['where'])} "
+            f"| {story.get('source_type')} | {role} | {md_escape(story['one_line'])} "
+            f"| {md_escape(story.get('evidence') or '')} | {_discussions(story)} |"
         )
     lines.append("")
     return "\n".join(lines)

@@ -1,0 +1,25 @@
+"""Headless Debian Chromium for tests, through Playwright (never a browser download)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = os.environ.get("STORYCRAWL_CHROMIUM", "/usr/bin/chromium")
+# The flags the machine notes call for: no sandbox as root, and no background network calls.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+]  # fmt: skip
+
+
+def require_chromium() -> str:
+    """The Chromium path; skip the test without one, unless CI says it must be there."""
+    path = shutil.which(CHROMIUM) or (CHROMIUM if os.path.exists(CHROMIUM) else None)
+    if path is None:
+        if os.environ.get("STORYCRAWL_REQUIRE_BROWSER"):
+            pytest.fail(f"Chromium not found at {CHROMIUM} (install Debian's chromium package)")
+        pytest.skip(f"Chromium not found at {CHROMIUM}")
+    return path
