@@ -6,6 +6,7 @@ from __future__ import annotations
 from scrapy.settings import BaseSettings
 
 from storycrawl import __version__
+from storycrawl.browser import launch_options
 from storycrawl.db import configured_db_path
 
 REPLAY_HANDLER = "storycrawl.replay.ReplayDownloadHandler"
@@ -25,6 +26,13 @@ class StorycrawlAddon:
                 f"storycrawl/{__version__} (+{contact})",
                 priority=settings.getpriority("USER_AGENT"),
             )
+
+        # scrapy-playwright reads its launch options from here: Debian's Chromium and our flags.
+        settings.set(
+            "PLAYWRIGHT_LAUNCH_OPTIONS",
+            launch_options(settings),
+            priority=settings.getpriority("PLAYWRIGHT_LAUNCH_OPTIONS"),
+        )
 
         if settings.get("STORYCRAWL_REPLAY"):
             handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))

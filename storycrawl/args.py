@@ -7,6 +7,7 @@ them with a message that names the argument, before the crawl starts.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -84,3 +85,19 @@ def parse_spider_args(
             f"invalid spider argument since={args.since.isoformat()!r}: it is in the future"
         )
     return args
+
+
+class UrlFileArgs(StorySpiderArgs):
+    """Arguments of spiders that read a file of URLs (`urls`, `all`)."""
+
+    file: Path | None = Field(None, description="a file of URLs, one a line (see the README)")
+
+    @field_validator("file", mode="before")
+    @classmethod
+    def _existing_file(cls, value: object) -> object:
+        if isinstance(value, str):
+            path = Path(value.strip()).expanduser()
+            if not path.is_file():
+                raise ValueError(f"no such file: {value!r}")
+            return path
+        return value

@@ -21,6 +21,8 @@ from scrapy.crawler import Crawler
 from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
+from storycrawl.browser import ReplayBrowser, launch_options
+
 logger = logging.getLogger(__name__)
 
 
@@ -130,6 +132,8 @@ def _shared_recording(crawler: Crawler) -> Recording:
 class ReplayDownloadHandler(BaseDownloadHandler):
     """Download handler that serves the recording instead of the network.
 
+    Requests that ask for a rendered page (`playwright` in meta) are rendered in Chromium with
+    every request the page makes answered from the recording (storycrawl.browser.ReplayBrowser).
     Unrecorded URLs get a 404 (logged once per URL, counted in `storycrawl/replay/missing`);
     a missing robots.txt is an ordinary 404 and counted apart (`storycrawl/replay/robots_missing`).
     """
@@ -140,8 +144,14 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         super().__init__(crawler)
         self.recording = _shared_recording(crawler)
         self._reported: set[str] = set()
+        self.browser = ReplayBrowser(
+            self.recording, launch_options(crawler.settings), crawler.stats
+        )
 
     async def download_request(self, request: Request) -> Response:
+        if request.meta.get("playwright"):
+            # A page that needs JavaScript: rendered in Chromium, its requests answered from here.
+            return await self.browser.render(request)
         stats = self.crawler.stats
         route = self.recording.find(request.method, request.url)
         if route is None:

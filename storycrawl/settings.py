@@ -31,6 +31,15 @@ STORYCRAWL_RETRY_AFTER_MAX = 300
 
 ADDONS = {"storycrawl.addons.StorycrawlAddon": 0}
 
+# --- pages that need JavaScript ----------------------------------------------------------
+# Debian's Chromium (never a browser download). scrapy-playwright's handler is enabled by the
+# spiders that may render pages (`urls`, `all`); only requests that ask for it use the browser.
+STORYCRAWL_CHROMIUM = "/usr/bin/chromium"
+PLAYWRIGHT_BROWSER_TYPE = "chromium"
+PLAYWRIGHT_LAUNCH_OPTIONS = {"headless": True}  # executable_path and flags: storycrawl.browser
+PLAYWRIGHT_ABORT_REQUEST = "storycrawl.browser.abort_request"
+PLAYWRIGHT_DEFAULT_NAVIGATION_TIMEOUT = 30_000
+
 # --- politeness ---------------------------------------------------------------------------
 # The User-Agent is finished by the addon: "storycrawl/<version> (+<contact>)".
 USER_AGENT = f"storycrawl/{__version__}"

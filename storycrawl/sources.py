@@ -177,6 +177,15 @@ class FeedsConfig(_Section):
     sites: list[FeedSite] = Field(min_length=1)
 
 
+class UrlsConfig(_Section):
+    """Pages found by hand (X, LinkedIn, anywhere), listed in a file."""
+
+    # The file `scrapy crawl urls` (and `all`) reads when no `-a file=...` is given.
+    file: str = ""
+    # Hosts whose pages build their content with JavaScript: rendered in Chromium.
+    js_hosts: list[NonEmpty] = Field(default_factory=list)
+
+
 class SourcesFile(BaseModel):
     """Every section is optional: a source without one cannot run and says so."""
 
@@ -189,6 +198,7 @@ class SourcesFile(BaseModel):
     mastodon: MastodonConfig | None = None
     bluesky: BlueskyConfig | None = None
     feeds: FeedsConfig | None = None
+    urls: UrlsConfig | None = None
 
 
 def _location(error: dict) -> str:

@@ -7,12 +7,9 @@ import shutil
 
 import pytest
 
+from storycrawl.browser import CHROMIUM_ARGS  # noqa: F401 (re-exported for the tests)
+
 CHROMIUM = os.environ.get("STORYCRAWL_CHROMIUM", "/usr/bin/chromium")
-# The flags the machine notes call for: no sandbox as root, and no background network calls.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
-]  # fmt: skip
 
 
 def require_chromium() -> str:

@@ -37,6 +37,8 @@ class Post:
     # False for entries of a feed or a URL list: they point at the story but are not threads
     # where it was discussed, so they add no discussion.
     is_thread: bool = True
+    # The linked page builds its content with JavaScript: render it in Chromium.
+    render_js: bool = False
 
     @property
     def is_link(self) -> bool:

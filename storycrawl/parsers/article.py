@@ -77,6 +77,8 @@ def extract_article(response: Response) -> Article:
     text = normalize_space(document.text or "") if document is not None else ""
     if not text:
         raise ParseError("no article text found in the page")
+    if _javascript_shell(selector, text):
+        raise ParseError("the page needs JavaScript to show its text (mark it `js` to render it)")
     ld = list(_json_ld_objects(selector))
     published, date_source = _published(selector, ld)
     if published is None and document is not None and document.date:
@@ -96,6 +98,14 @@ def extract_article(response: Response) -> Article:
         or _first(selector, "html::attr(lang)"),
         hints=_hints(selector, ld, document),
     )
+
+
+def _javascript_shell(selector: Selector, text: str) -> bool:
+    """An app shell: almost no text, and what there is asks for JavaScript."""
+    if len(text) >= 300:
+        return False
+    noscript = " ".join(selector.css("noscript ::text").getall()).strip()
+    return bool(noscript and noscript in text) or "enable javascript" in text.lower()
 
 
 def _first(selector: Selector, css: str) -> str | None:

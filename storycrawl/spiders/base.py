@@ -22,6 +22,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from storycrawl.args import StorySpiderArgs, parse_spider_args
+from storycrawl.browser import render_meta
 from storycrawl.clock import crawl_now
 from storycrawl.items import StoryItem
 from storycrawl.loaders import StoryLoader
@@ -176,7 +177,7 @@ class StorySpider(scrapy.Spider):
                 callback=self.parse_article,
                 errback=self.article_failed,
                 cb_kwargs={"key": key},
-                meta={"source": post.source},
+                meta={"source": post.source, **(render_meta() if post.render_js else {})},
             )
             return
         reach.posts.append(post)
