@@ -46,6 +46,7 @@ STORY_COLUMNS: dict[str, type] = {
     "discussions": str,
     "text": str,
     "text_hash": str,
+    "fingerprint": str,
     "lang": str,
     "hints": str,
     "fetched_at": str,
@@ -205,9 +206,13 @@ class StoryDB:
         rows = list(self.stories.rows_where("url = ?", [url], limit=1))
         return row_to_story(rows[0]) if rows else None
 
-    def find_by_text_hash(self, text_hash: str) -> dict[str, Any] | None:
-        rows = list(self.stories.rows_where("text_hash = ?", [text_hash], limit=1))
-        return row_to_story(rows[0]) if rows else None
+    def fingerprints(self) -> list[tuple[str, str]]:
+        """(url, fingerprint) of every stored story that has one."""
+        return list(
+            self.db.execute(
+                "select url, fingerprint from stories where fingerprint is not null"
+            ).fetchall()
+        )
 
     def upsert_story(self, item: StoryItem) -> dict[str, Any]:
         """Insert or update a story; an existing row keeps its discussions, sources and the

@@ -76,6 +76,9 @@ class StoryItem(BaseModel):
 
     # Bookkeeping.
     text_hash: str | None = None
+    fingerprint: str | None = Field(
+        None, description="SimHash of the text (hex), for cross-posts under other URLs"
+    )
 
 
 # Columns every export carries first, in this order (JSON keys, CSV columns).

@@ -74,3 +74,32 @@ def first_line_title(text: str, limit: int = 120) -> str:
         return line
     cut = line[:limit].rsplit(" ", 1)[0]
     return cut + "…"
+
+
+FINGERPRINT_MIN_WORDS = 150
+_SHINGLE = 3
+
+
+def fingerprint(text: str) -> int | None:
+    """A 64-bit SimHash of the text's word shingles, or None for texts too short to tell apart.
+
+    Cross-posts of one article (a blog post and its Medium or DEV copy) extract to nearly the same
+    words with different boilerplate around them; their fingerprints differ in a few bits only.
+    """
+    words = re.findall(r"\w+", text.lower())
+    if len(words) < FINGERPRINT_MIN_WORDS:
+        return None
+    weights = [0] * 64
+    for i in range(len(words) - _SHINGLE + 1):
+        digest = hashlib.blake2b(
+            " ".join(words[i : i + _SHINGLE]).encode("utf-8"), digest_size=8
+        ).digest()
+        value = int.from_bytes(digest, "big")
+        for bit in range(64):
+            weights[bit] += 1 if value >> bit & 1 else -1
+    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+
+
+def same_text(a: int | None, b: int | None, max_bits: int = 3) -> bool:
+    """Two fingerprints of (nearly) the same text."""
+    return a is not None and b is not None and (a ^ b).bit_count() <= max_bits

@@ -283,3 +283,59 @@ def test_every_drop_is_recorded_as_a_rejection(crawler):
     ]
     assert rows[0]["evidence"].startswith("job-ad signals")
     assert crawler.stats.get_value("storycrawl/rejected/job_posting") == 1
+
+
+LONG_STORY = " ".join(
+    f"In week {i} we changed how our support agent calls its tools, measured the eval scores again and "
+    f"wrote down what broke in production, which took {i + 2} hours of reading traces."
+    for i in range(12)
+)
+
+
+def test_dedup_catches_a_cross_post_under_another_url_by_its_text(crawler):
+    dedup = DedupPipeline.from_crawler(crawler)
+    blog = dedup.process_item(
+        normalized(crawler, url="https://jane.dev/agent-tools", text=LONG_STORY)
+    )
+    medium_copy = normalized(
+        crawler,
+        url="https://medium.com/@jane/agent-tools-1a2b3c4d5e6f",
+        text="Originally published at jane.dev. "
+        + LONG_STORY
+        + " Thanks for reading! Follow me for more.",
+        discussions=[
+            Discussion(url="https://reddit.com/r/LLMDevs/comments/abc/x/", site="reddit r/LLMDevs")
+        ],
+    )
+    with pytest.raises(
+        DuplicateStory, match=r"same text under another URL\)"
+    ) as caught:
+        dedup.process_item(medium_copy)
+    assert caught.value.evidence.startswith("same text under another URL")
+    assert {d.url for d in blog.discussions} == {
+        "https://news.ycombinator.com/item?id=1",
+        "https://reddit.com/r/LLMDevs/comments/abc/x/",
+    }
+
+
+def test_dedup_follows_a_declared_canonical_url(crawler):
+    dedup = DedupPipeline.from_crawler(crawler)
+    dedup.process_item(normalized(crawler, url="https://jane.dev/rag"))
+    cross_post = normalized(
+        crawler, url="https://dev.to/jane/rag-1a2b", hints={"canonical": "https://www.jane.dev/rag"}
+    )
+    with pytest.raises(DuplicateStory, match="declares it as its canonical URL"):
+        dedup.process_item(cross_post)
+
+
+def test_different_stories_are_not_taken_for_cross_posts(crawler):
+    dedup = DedupPipeline.from_crawler(crawler)
+    dedup.process_item(normalized(crawler, url="https://jane.dev/a", text=LONG_STORY))
+    other = " ".join(
+        f"Our ranking model retrained on day {i} with a new feature store and a bigger GPU cluster."
+        for i in range(20)
+    )
+    assert (
+        dedup.process_item(normalized(crawler, url="https://ml.example.com/b", text=other)).url
+        == "https://ml.example.com/b"
+    )

@@ -18,7 +18,7 @@ from storycrawl.dates import to_utc
 from storycrawl.exceptions import FetchFailed, InvalidStory, OutOfRange
 from storycrawl.items import StoryItem
 from storycrawl.pipelines import StoryPipeline
-from storycrawl.text import first_line_title, normalize_space, text_hash
+from storycrawl.text import fingerprint, first_line_title, normalize_space, text_hash
 from storycrawl.urls import canonical_url
 
 MIN_TEXT_CHARS = 40
@@ -72,5 +72,7 @@ class NormalizePipeline(StoryPipeline):
             self.count("title_from_text", story)
         story.title = normalize_space(story.title)
         story.text_hash = text_hash(story.text)
+        if (print_ := fingerprint(story.text)) is not None:
+            story.fingerprint = f"{print_:016x}"
         self.count("ok", story)
         return story
