@@ -113,6 +113,8 @@ class RetryAfterMiddleware:
                 max_retry_times=request.meta.get("max_retry_times", self.max_retry_times),
             )
             if retry is None:
+                # Retries are spent: Scrapy's RetryMiddleware must not retry (and give up) again.
+                request.meta["dont_retry"] = True
                 return response
             stats.inc_value("storycrawl/retry_after/retried")
             logger.info("%s answered %d: retrying after %.1fs", request.url, response.status, wait)

@@ -307,9 +307,7 @@ def test_dedup_catches_a_cross_post_under_another_url_by_its_text(crawler):
             Discussion(url="https://reddit.com/r/LLMDevs/comments/abc/x/", site="reddit r/LLMDevs")
         ],
     )
-    with pytest.raises(
-        DuplicateStory, match=r"same text under another URL\)"
-    ) as caught:
+    with pytest.raises(DuplicateStory, match=r"same text under another URL\)") as caught:
         dedup.process_item(medium_copy)
     assert caught.value.evidence.startswith("same text under another URL")
     assert {d.url for d in blog.discussions} == {

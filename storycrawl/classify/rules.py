@@ -17,6 +17,7 @@ from storycrawl.classify.base import Document
 from storycrawl.urls import host_matches, host_of
 
 HOSTS_FILE = Path(__file__).with_name("hosts.toml")
+NAMES_FILE = Path(__file__).with_name("first_names.txt")
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,11 @@ class Decision:
 # Titles that are hiring threads or ads whatever the body says.
 JOB_TITLE = re.compile(
     r"who is hiring|who wants to be hired|seeking freelancer|\[hiring\]|\[for hire\]|\[hire\]"
-    r"|^we(?:'|’)?re hiring|^now hiring|^hiring:|job opening|job posting|open position"
-    r"|\bis hiring\b|salary guide|salaries? (?:report|survey|guide)|compensation (?:report|guide|survey)",
+    r"|^we(?:'|’)?re hiring|^now hiring|^hiring:|job opening|^job posting|job posting:|open positions?\b|^careers?:"
+    r"|\bis hiring\b|salary guide|salaries? (?:report|survey|guide)|compensation (?:report|guide|survey)"
+    # Recruiting content (labels.md): job descriptions, hiring guides, interview question banks.
+    r"|job description|job spec(?:ification)?s?\b|how to hire|hiring guide|(?:key )?responsibilities and (?:required )?skills"
+    r"|interview questions (?:for|to ask)|\bjobs in [A-Z]",
     re.IGNORECASE,
 )
 # Section headings and phrases of job ads. One of them in a story is normal ("we're hiring!");
@@ -93,6 +97,10 @@ JOB_SIGNALS: dict[str, re.Pattern[str]] = {
     ),
     "location_type": re.compile(
         r"\b(?:remote|hybrid|onsite|on-site)\b\s*(?:\||/|,|\(|-|–)|\blocation\s*:|\b(?:full[- ]time|part[- ]time|contract)\b\s*(?:\||/|,|role|position)",
+        re.IGNORECASE,
+    ),
+    "recruiting": re.compile(
+        r"\bhiring managers?\b|\bsalary (?:band|bands|benchmarks?|ranges? for)\b|\bjob (?:description|specification)s?\b|\bpost(?:ing)? the job\b",
         re.IGNORECASE,
     ),
     "hiring": re.compile(
@@ -210,30 +218,106 @@ def source_type(doc: Document) -> Decision:
         and doc.hints.get("post_type") == "text"
     ):
         return Decision("social", 0.95, f"text post on {doc.source}")
+    if _FEDIVERSE_POST.match(path):
+        return Decision("social", 0.9, f"a Mastodon-style post on {host}")
 
     publisher = doc.hints.get("publisher_type", "")
     if host_matches(host, h.platforms):
         return _platform_type(doc, host, path)
+    if _SUBSTACK_POST.match(path) or "substack" in doc.hints.get("generator", "").lower():
+        # A Substack newsletter on its own domain (posts live at /p/<slug>).
+        return _platform_type(doc, "substack.com", path)
     if _COMPANY_HOST.match(host) and not host.endswith(tuple(h.platforms)):
         return Decision("company", 0.85, f"company subdomain {host}")
-    if ("Organization" in publisher or "Corporation" in publisher) and "Person" not in publisher:
-        return Decision("company", 0.8, "page publisher is an organisation")
-    if "Person" in publisher:
-        return Decision("personal", 0.8, "page publisher is a person")
     author_parts = _split_name(doc.author or doc.hints.get("author"))
-    host_label = host.split(".")[0] if host.count(".") <= 1 else ".".join(host.split(".")[:-1])
-    if author_parts and any(part in host_label for part in author_parts):
+    label = _site_label(host)
+    if author_parts and any(part in label for part in author_parts):
         return Decision("personal", 0.85, f"author's name in the domain {host}")
-    if _COMPANY_PATH.search(path):
-        return Decision("company", 0.75, f"company section {path}")
+    if "Person" in publisher and "Organization" not in publisher:
+        return Decision("personal", 0.8, "page publisher is a person")
     site_name = doc.hints.get("site_name") or ""
     if site_name and author_parts and any(part in site_name.lower() for part in author_parts):
-        return Decision("personal", 0.75, f"site named after its author ({site_name})")
-    we_company = len(_WE_COMPANY.findall(doc.text[:20000]))
-    first_person = len(re.findall(r"\b(?:I|I'm|I've|my)\b", doc.text[:20000]))
-    if we_company >= 2 and we_company * 3 >= first_person:
+        return Decision("personal", 0.8, f"site named after its author ({site_name})")
+    if _COMPANY_PATH.search(path):
+        return Decision("company", 0.75, f"company section {path}")
+    name, exact = _first_name_in(label)
+    if name and exact:
+        return Decision("personal", 0.8, f"a person's own domain ({host})")
+    if _BRAND.search(label) or host.rsplit(".", 1)[-1] in BRAND_TLDS:
+        return Decision("company", 0.7, f"an organisation's domain ({host})")
+    if name:
+        return Decision("personal", 0.7, f"a person's own domain ({host}, '{name}…')")
+    sample = doc.text[:20000]
+    we_company = len(_WE_COMPANY.findall(sample))
+    singular = len(re.findall(r"\b(?:I|I'm|I've|my)\b", sample))
+    plural = len(re.findall(r"\b(?:we|our|us)\b", sample, re.IGNORECASE))
+    if singular == 0 and plural == 0:
+        return Decision("company", 0.65, "nobody's own voice: an organisation's page")
+    introduces = _SELF_INTRODUCTION.search(sample)
+    if singular >= 3 and (singular >= plural or introduces):
+        why = (
+            f"the author introduces themselves ('{introduces.group(0)}')"
+            if introduces
+            else "an individual's voice"
+        )
+        return Decision("personal", 0.65, f"{why} on {host}")
+    if we_company >= 2 and we_company * 3 >= singular:
         return Decision("company", 0.65, "written as an organisation ('our team', 'our customers')")
+    # Blog engines (Ghost, WordPress, Substack) name the site itself as the publishing
+    # Organization even on one person's blog: a weak sign, used last.
+    if "Organization" in publisher or "Corporation" in publisher:
+        return Decision("company", 0.6, "page publisher is an organisation")
     return Decision("personal", 0.6, f"an individual's site ({host})")
+
+
+# An author speaking for themselves: "I'm the only AI engineer at...", "I do the AI parts".
+_SELF_INTRODUCTION = re.compile(
+    r"\bI(?:'m| am) (?:the|a|an) \w+|\bI (?:do|work|run|lead|joined|write)\b"
+)
+_SUBSTACK_POST = re.compile(r"^/p/[\w-]+/?$")
+# /@user/123456789012345678: a post on a Mastodon server (any host: the fediverse has thousands).
+_FEDIVERSE_POST = re.compile(r"^/@[\w.]+(?:@[\w.-]+)?/\d{6,}/?$")
+
+# Words organisations put in their domains; top-level domains that mostly host products.
+_BRAND = re.compile(
+    r"(?:labs?|hq|inc|corp|group|systems|software|solutions|consulting|digital|tech|data|cloud|stack|forge|works|"
+    r"ventures|studio|academy|school|institute|news|daily|journal|post|wire|times|media|jobs|careers|hire|talent)"
+    r"(?:$|[.-])",
+    re.IGNORECASE,
+)
+BRAND_TLDS = frozenset(
+    {"ai", "io", "app", "cloud", "tech", "co", "inc", "company", "institute", "school", "agency"}
+)
+
+
+@cache
+def first_names() -> frozenset[str]:
+    lines = NAMES_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+def _site_label(host: str) -> str:
+    """The part of a host that names the site: 'janedoe' for blog.janedoe.dev."""
+    parts = host.split(".")
+    if len(parts) > 2 and parts[0] in ("www", "blog", "blogs", "notes", "writing", "home"):
+        parts = parts[1:]
+    return ".".join(parts[:-1]) if len(parts) > 1 else host
+
+
+def _first_name_in(label: str) -> tuple[str | None, bool]:
+    """A first name the site's name is or starts with, and whether it stands alone.
+
+    'jane' or 'jane-doe' stand alone; 'janedoe' starts with one (a weaker sign: 'coralsight'
+    starts with 'cora' too, so only names of four letters or more count there).
+    """
+    words = re.split(r"[.-]", label.lower())
+    if words[0] in first_names():
+        return words[0], True
+    for length in range(min(len(words[0]), 10), 3, -1):
+        rest = words[0][length:]
+        if words[0][:length] in first_names() and rest.isalpha() and len(rest) >= 3:
+            return words[0][:length], False
+    return None, False
 
 
 def _platform_type(doc: Document, host: str, path: str) -> Decision:

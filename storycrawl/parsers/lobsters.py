@@ -41,6 +41,8 @@ def post_from_story(story: dict[str, Any], base_url: str = "https://lobste.rs") 
     thread = str(story.get("short_id_url") or "").strip() or f"{base_url.rstrip('/')}/s/{short_id}"
     link = str(story.get("url") or "").strip() or None
     tags = [str(t) for t in story.get("tags") or []]
+    # The submitter wrote the linked article (or the text): a first-hand signal.
+    user_is_author = "true" if story.get("user_is_author") is True else "false"
     return Post(
         source="lobsters",
         id=short_id,
@@ -56,10 +58,11 @@ def post_from_story(story: dict[str, Any], base_url: str = "https://lobste.rs") 
         site="lobsters",
         hints={
             "post_type": "link" if link else "text",
-            # The submitter wrote the linked article (or the text): a first-hand signal.
-            "user_is_author": "true" if story.get("user_is_author") is True else "false",
+            "user_is_author": user_is_author,
             "lobsters_tags": ",".join(tags),
         },
+        # It says who wrote the article, so it travels with the article's story too.
+        article_hints={"user_is_author": user_is_author} if link else {},
     )
 
 

@@ -112,15 +112,13 @@ class MastodonSource(Source):
         return scrapy.Request(
             url,
             headers={"Authorization": f"Bearer {token}"} if token else None,
-            callback=self.parse_timeline,
+            callback=self.parse_page,
             errback=self.timeline_failed,
             cb_kwargs={"host": host, "hashtag": hashtag, "page": page},
             meta={"source": self.name},
         )
 
-    def parse_timeline(
-        self, response: Response, host: str, hashtag: str, page: int
-    ) -> Iterable[Any]:
+    def parse_page(self, response: Response, host: str, hashtag: str, page: int) -> Iterable[Any]:
         try:
             statuses = parse_timeline(response.body, content_type(response))
         except ParseError as exc:
