@@ -20,7 +20,6 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
 import re
 import time
 from collections import Counter
@@ -35,6 +34,7 @@ from storycrawl.classify import rules
 from storycrawl.classify.base import Classification, Document
 from storycrawl.classify.codebook import ACTIVITIES, RESPONSIBILITIES
 from storycrawl.classify.heuristic import ROLE_CUES, HeuristicClassifier, _score
+from storycrawl.config import setting_or_env
 from storycrawl.items import ROLES, Role
 from storycrawl.middlewares import seconds_until
 from storycrawl.text import text_hash
@@ -63,14 +63,6 @@ class LlmConfigError(ValueError):
     """The LLM classifier is asked for but not configured."""
 
 
-def _setting(settings: Any, name: str, default: Any = None) -> Any:
-    """A setting from `-s`/settings.py, else the environment variable of the same name."""
-    value = settings.get(name) if settings is not None else None
-    if value in (None, ""):
-        value = os.environ.get(name, default)
-    return default if value in (None, "") else value
-
-
 @dataclass(frozen=True)
 class LlmConfig:
     model: str
@@ -90,7 +82,7 @@ class LlmConfig:
     @classmethod
     def from_settings(cls, settings: Any) -> LlmConfig:
         def number(name: str, default: float | None, kind=float) -> Any:
-            raw = _setting(settings, name, default)
+            raw = setting_or_env(settings, name, default)
             if raw is None:
                 return None
             try:
@@ -98,15 +90,15 @@ class LlmConfig:
             except (TypeError, ValueError):
                 raise LlmConfigError(f"{name}={raw!r} is not a number") from None
 
-        response_format = str(_setting(settings, "STORYCRAWL_LLM_RESPONSE_FORMAT", "auto"))
+        response_format = str(setting_or_env(settings, "STORYCRAWL_LLM_RESPONSE_FORMAT", "auto"))
         if response_format not in ("auto", *FORMATS):
             raise LlmConfigError(
                 f"STORYCRAWL_LLM_RESPONSE_FORMAT={response_format!r}: choose auto, json_schema, json_object or text"
             )
         config = cls(
-            model=str(_setting(settings, "STORYCRAWL_LLM_MODEL", "gpt-4o-mini")),
-            base_url=_setting(settings, "OPENAI_BASE_URL"),
-            api_key=_setting(settings, "OPENAI_API_KEY"),
+            model=str(setting_or_env(settings, "STORYCRAWL_LLM_MODEL", "gpt-4o-mini")),
+            base_url=setting_or_env(settings, "OPENAI_BASE_URL"),
+            api_key=setting_or_env(settings, "OPENAI_API_KEY"),
             concurrency=number("STORYCRAWL_LLM_CONCURRENCY", 4, int),
             max_calls=number("STORYCRAWL_LLM_MAX_CALLS", None, int),
             timeout=number("STORYCRAWL_LLM_TIMEOUT", 60.0),
@@ -129,7 +121,10 @@ class LlmConfig:
 
     @staticmethod
     def configured(settings: Any) -> bool:
-        return bool(_setting(settings, "OPENAI_API_KEY") or _setting(settings, "OPENAI_BASE_URL"))
+        return bool(
+            setting_or_env(settings, "OPENAI_API_KEY")
+            or setting_or_env(settings, "OPENAI_BASE_URL")
+        )
 
 
 class LlmLabels(BaseModel):

@@ -19,17 +19,16 @@ The password and the tokens never go to the log or the stats.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
 import scrapy
 from scrapy.http import JsonRequest, Response
-from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from storycrawl.config import setting_or_env
 from storycrawl.dates import isoformat, parse_datetime
 from storycrawl.parsers import ParseError
 from storycrawl.parsers.article import content_type
@@ -55,19 +54,13 @@ REFRESH_SESSION = "com.atproto.server.refreshSession"
 SEARCH_POSTS = "app.bsky.feed.searchPosts"
 
 
-def credential(settings: BaseSettings, name: str) -> str | None:
-    """A credential from the settings (`-s NAME=...`), then the environment."""
-    value = str(settings.get(name) or os.environ.get(name) or "").strip()
-    return value or None
-
-
 class BlueskySource(Source):
     name = "bluesky"
 
     def __init__(self, spider: StorySpider):
         super().__init__(spider)
-        self.handle = credential(spider.settings, HANDLE_SETTING)
-        self.password = credential(spider.settings, PASSWORD_SETTING)
+        self.handle = setting_or_env(spider.settings, HANDLE_SETTING)
+        self.password = setting_or_env(spider.settings, PASSWORD_SETTING)
         self.session: Session | None = None
         # Bumped by each refresh: a request that carried an older token is retried, not refreshed.
         self.generation = 0

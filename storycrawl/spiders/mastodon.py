@@ -15,7 +15,6 @@ reported once with what to set; an unknown hashtag (404 "Record not found") is s
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Iterable
 from datetime import datetime
@@ -27,6 +26,7 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
+from storycrawl.config import setting_or_env
 from storycrawl.dates import parse_datetime
 from storycrawl.parsers import ParseError
 from storycrawl.parsers.article import content_type
@@ -72,7 +72,7 @@ class MastodonSource(Source):
 
     def __init__(self, spider: StorySpider):
         super().__init__(spider)
-        setting = spider.settings.get(TOKEN_SETTING) or os.environ.get(TOKEN_SETTING)
+        setting = setting_or_env(spider.settings, TOKEN_SETTING)
         self.tokens = access_tokens(setting)
         self.seen_uris: set[str] = set()
         self.unauthorized_hosts: set[str] = set()
