@@ -6,14 +6,37 @@ in these functions.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from storycrawl.items import Discussion
 
 
 class ParseError(ValueError):
     """A response is not in the format its source documents (malformed JSON, HTML error page)."""
+
+
+JSON_TYPES = ("application/json", "text/json")
+
+
+def load_json(body: bytes | str, content_type: str = "application/json") -> Any:
+    """A JSON body; ParseError when it is not JSON (an HTML error page, a truncated answer)."""
+    if content_type and content_type not in JSON_TYPES:
+        raise ParseError(f"not JSON ({content_type})")
+    try:
+        return json.loads(body)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ParseError(f"not JSON: {exc}") from None
+
+
+def load_json_list(body: bytes | str, content_type: str, what: str) -> list[dict[str, Any]]:
+    """A JSON array of objects (`what` names them in the error)."""
+    data = load_json(body, content_type)
+    if not isinstance(data, list):
+        raise ParseError(f"expected a JSON array of {what}, got {type(data).__name__}")
+    return [item for item in data if isinstance(item, dict)]
 
 
 @dataclass

@@ -15,7 +15,6 @@ discussion; every other post is a social story of its own.
 
 from __future__ import annotations
 
-import json
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -23,13 +22,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from storycrawl.dates import parse_datetime
-from storycrawl.parsers import ParseError, Post
+from storycrawl.parsers import ParseError, Post, load_json
 from storycrawl.text import normalize_space
 
 POST_URL = "https://bsky.app/profile/{actor}/post/{rkey}"
 # Two thirds of the 300-grapheme limit: a sentence or two pointing at the article.
 LINK_POST_MAX_GRAPHEMES = 200
-JSON_TYPES = ("application/json", "text/json")
 # Labels that take a post out of every feed (labels.md is about stories, not adult content):
 # the moderation service's `!hide` / `!takedown`, and the adult-content labels.
 HIDDEN_LABELS = frozenset({"!hide", "!takedown", "porn", "sexual", "nudity", "graphic-media"})
@@ -60,18 +58,9 @@ class Session:
     refresh_jwt: str = field(repr=False)
 
 
-def _json(body: bytes | str, content_type: str) -> Any:
-    if content_type and content_type not in JSON_TYPES:
-        raise ParseError(f"not JSON ({content_type})")
-    try:
-        return json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ParseError(f"not JSON: {exc}") from None
-
-
 def parse_session(body: bytes | str, content_type: str = "application/json") -> Session:
     """A session; ParseError when the body is not one (its required fields per the lexicon)."""
-    data = _json(body, content_type)
+    data = load_json(body, content_type)
     if not isinstance(data, dict):
         raise ParseError(f"expected a JSON object, got {type(data).__name__}")
     missing = [
@@ -92,7 +81,7 @@ def parse_session(body: bytes | str, content_type: str = "application/json") -> 
 def xrpc_error(body: bytes | str, content_type: str = "application/json") -> str | None:
     """The `error` name of an XRPC error body (`ExpiredToken`, `AuthenticationRequired`...)."""
     try:
-        data = _json(body, content_type)
+        data = load_json(body, content_type)
     except ParseError:
         return None
     error = data.get("error") if isinstance(data, dict) else None
@@ -103,7 +92,7 @@ def describe_error_body(body: bytes | str, content_type: str) -> str:
     """What an error response says, for the log: the XRPC error and message, or the kind of
     page it is (the edge answers HTML, not XRPC JSON)."""
     try:
-        data = _json(body, content_type)
+        data = load_json(body, content_type)
     except ParseError:
         data = None
     if isinstance(data, dict) and data.get("error"):
@@ -132,7 +121,7 @@ class SearchPage:
 
 def parse_search_page(body: bytes | str, content_type: str = "application/json") -> SearchPage:
     """A searchPosts response; ParseError when it is not one."""
-    data = _json(body, content_type)
+    data = load_json(body, content_type)
     if not isinstance(data, dict) or not isinstance(data.get("posts"), list):
         raise ParseError("no 'posts' list in the response")
     cursor = data.get("cursor")

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from storycrawl.dates import parse_datetime
-from storycrawl.parsers import ParseError, Post
+from storycrawl.parsers import ParseError, Post, load_json
 from storycrawl.text import html_to_text
 
 HN_ITEM_URL = "https://news.ycombinator.com/item?id={id}"
@@ -23,10 +22,7 @@ class SearchPage:
 
 def parse_search_page(body: bytes | str) -> SearchPage:
     """A `search` / `search_by_date` response; ParseError when it is not one."""
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ParseError(f"not JSON: {exc}") from None
+    data = load_json(body, content_type="")
     if not isinstance(data, dict) or not isinstance(data.get("hits"), list):
         raise ParseError("no 'hits' list in the response")
     try:

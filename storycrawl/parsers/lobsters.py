@@ -7,29 +7,19 @@ discussion); one without is a text post whose `description` is the story.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from storycrawl.dates import parse_datetime
-from storycrawl.parsers import ParseError, Post
+from storycrawl.parsers import Post, load_json_list
 from storycrawl.text import html_to_text
 
 # StoriesPaginator::STORIES_PER_PAGE: a shorter page is the last one.
 STORIES_PER_PAGE = 25
-JSON_TYPES = ("application/json", "text/json")
 
 
 def parse_story_list(body: bytes | str, content_type: str = "application/json") -> list[dict]:
     """A tag listing page: its stories; ParseError when the body is not a JSON array."""
-    if content_type and content_type not in JSON_TYPES:
-        raise ParseError(f"not JSON ({content_type})")
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ParseError(f"not JSON: {exc}") from None
-    if not isinstance(data, list):
-        raise ParseError(f"expected a JSON array of stories, got {type(data).__name__}")
-    return [story for story in data if isinstance(story, dict)]
+    return load_json_list(body, content_type, "stories")
 
 
 def post_from_story(story: dict[str, Any], base_url: str = "https://lobste.rs") -> Post | None:

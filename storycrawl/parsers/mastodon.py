@@ -18,12 +18,11 @@ import re
 from typing import Any
 
 from storycrawl.dates import parse_datetime
-from storycrawl.parsers import ParseError, Post
+from storycrawl.parsers import Post, load_json_list
 from storycrawl.text import html_to_text
 
 # 40% of Mastodon's default 500-character limit: a sentence or two pointing at the article.
 LINK_POST_MAX_CHARS = 200
-JSON_TYPES = ("application/json", "text/json")
 
 # Links, mentions and hashtags are all <a> elements in `content`; Mastodon never nests them.
 _ANCHOR = re.compile(r"<a\b[^>]*>.*?</a>", re.IGNORECASE | re.DOTALL)
@@ -32,15 +31,7 @@ _LINK_NEXT = re.compile(r'<([^>]+)>\s*;\s*rel="?next"?', re.IGNORECASE)
 
 def parse_timeline(body: bytes | str, content_type: str = "application/json") -> list[dict]:
     """A timeline page: its statuses; ParseError when the body is not a JSON array."""
-    if content_type and content_type not in JSON_TYPES:
-        raise ParseError(f"not JSON ({content_type})")
-    try:
-        data = json.loads(body)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ParseError(f"not JSON: {exc}") from None
-    if not isinstance(data, list):
-        raise ParseError(f"expected a JSON array of statuses, got {type(data).__name__}")
-    return [status for status in data if isinstance(status, dict)]
+    return load_json_list(body, content_type, "statuses")
 
 
 def error_message(body: bytes | str) -> str | None:
