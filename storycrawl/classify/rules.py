@@ -61,14 +61,18 @@ JOB_TITLE = re.compile(
     r"|\bis hiring\b|salary guide|salaries? (?:report|survey|guide)|compensation (?:report|guide|survey)"
     # Recruiting content (labels.md): job descriptions, hiring guides, interview question banks.
     r"|job description|job spec(?:ification)?s?\b|how to hire|hiring guide|(?:key )?responsibilities and (?:required )?skills"
-    r"|interview questions (?:for|to ask)|\bjobs in [A-Z]",
+    r"|interview questions (?:for|to ask)|\bjobs in [A-Z]|\bjobs? board\b"
+    # Job seekers answer hiring threads too (labels.md: "Who wants to be hired").
+    r"|\bopen to work\b|\bavailable for hire\b|\bseeking (?:a |an )?(?:new )?(?:role|position|job)\b|\bhire me\b"
+    r"|\bsalar(?:y|ies)\b.{0,40}\b(?:survey|report|guide|data|benchmarks?|202\d)\b",
     re.IGNORECASE,
 )
 # Section headings and phrases of job ads. One of them in a story is normal ("we're hiring!");
 # a posting has several.
 JOB_SIGNALS: dict[str, re.Pattern[str]] = {
     "apply": re.compile(
-        r"\bapply (?:now|here|today|for this|via|through|at)\b|\bto apply\b|how to apply|submit your (?:application|resume|cv)",
+        r"\bapply (?:now|here|today|for this|via|through|at)\b|\bto apply\b|how to apply|submit your (?:application|resume|cv)"
+        r"|\b(?:dm|message|ping) me\b|\bsend (?:me |us )?(?:your )?(?:cv|resume|résumé|portfolio)\b|\bemail (?:us|me) at\b|\bjobs@|\bcareers@",
         re.IGNORECASE,
     ),
     "requirements": re.compile(
@@ -84,7 +88,9 @@ JOB_SIGNALS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "salary": re.compile(
-        r"(?:salary|compensation|pay|base)(?: range)?\s*[:\-–]?\s*(?:[$€£]\s?\d|\d{2,3}k)|[$€£]\s?\d{2,3}(?:,\d{3}|k)\s*(?:-|–|to)\s*[$€£]?\s?\d{2,3}(?:,\d{3}|k)",
+        r"(?:salary|compensation|pay|base)(?: range)?\s*[:\-–]?\s*(?:[$€£]\s?\d|\d{2,3}k)"
+        r"|[$€£]\s?\d{2,3}(?:[.,]\d{3}|k)?\s*(?:-|–|to)\s*[$€£]?\s?\d{2,3}(?:[.,]\d{3}|k)"
+        r"|\b\d{2,3}k\s*(?:-|–|to)\s*\d{2,3}k\b|\b(?:total comp|tc|ote)\b\s*[:~]?\s*[$€£]?\d",
         re.IGNORECASE,
     ),
     "benefits": re.compile(
@@ -108,7 +114,20 @@ JOB_SIGNALS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
 }
+JOB_SIGNALS["thread_header"] = re.compile(
+    # "Acme | AI Engineer | Remote (US) | $160k": the first line of a Who-is-hiring comment.
+    r"^[^\n|]{2,60}\|[^\n|]*\b(?:engineer|developer|scientist|lead|manager|designer)\b[^\n|]*\|",
+    re.IGNORECASE | re.MULTILINE,
+)
+JOB_SIGNALS["looking_for"] = re.compile(
+    r"\bwe(?:'|’)?re looking for (?:a|an|two|three|our first|someone)\b|\bthe ideal candidate\b|\bwho you are\b"
+    r"|\bwhat you(?:'|’)?ll bring\b|\bvisa sponsorship\b|\bcompetitive (?:salary|pay|compensation)\b"
+    r"|\b(?:looking for|open to) (?:my next|a new) (?:role|position|job|opportunity)\b|\bmy (?:cv|resume|résumé)\b",
+    re.IGNORECASE,
+)
 JOB_SIGNALS_NEEDED = 3
+# Short posts (a social hiring post, a hiring-thread comment) need fewer signals.
+SHORT_POST_WORDS = 150
 
 
 def _job_host(url: str) -> str | None:
@@ -144,7 +163,11 @@ def job_posting(doc: Document) -> Decision:
     if careers_path:
         found["careers_path"] = path
     quoted = ", ".join(f"{k}: {v!r}" for k, v in list(found.items())[:5])
-    if len(found) >= JOB_SIGNALS_NEEDED and _reads_like_ad(text, found):
+    short = len(text.split()) < SHORT_POST_WORDS
+    needed = 2 if short else JOB_SIGNALS_NEEDED
+    if "thread_header" in found and len(found) >= 2:
+        return Decision(True, 0.9, f"a hiring-thread entry ({quoted})")
+    if len(found) >= needed and _reads_like_ad(text, found):
         return Decision(True, min(0.95, 0.6 + 0.08 * len(found)), f"job-ad signals ({quoted})")
     if found:
         return Decision(False, 0.8, f"only {len(found)} job-ad signal(s) ({quoted})")
