@@ -110,7 +110,7 @@ JOB_SIGNALS: dict[str, re.Pattern[str]] = {
         re.IGNORECASE,
     ),
     "hiring": re.compile(
-        r"\bwe(?:'|’)?re hiring\b|\bwe are hiring\b|\bjoin (?:our|the) team\b|\bopen roles?\b|\bjob description\b|\bhiring (?:for|a|an)\b",
+        r"\bwe(?:'|’)?re hiring\b|\bwe are hiring\b|\bjoin (?:our|the) team\b|\bopen roles?\b|\bhiring (?:for|a|an)\b",
         re.IGNORECASE,
     ),
 }
