@@ -7,6 +7,7 @@ from scrapy.settings import BaseSettings
 
 from storycrawl import __version__
 from storycrawl.browser import launch_options
+from storycrawl.clock import recording_settings
 from storycrawl.db import configured_db_path
 
 REPLAY_HANDLER = "storycrawl.replay.ReplayDownloadHandler"
@@ -35,6 +36,11 @@ class StorycrawlAddon:
         )
 
         if settings.get("STORYCRAWL_REPLAY"):
+            # The recording's own settings (placeholder credentials the recorded servers accept,
+            # the URL file it answers): below anything the user sets.
+            for name, value in recording_settings(settings["STORYCRAWL_REPLAY"]).items():
+                if settings.getpriority(name) is None:
+                    settings.set(name, value, priority="addon")
             handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
             handlers.update({"http": REPLAY_HANDLER, "https": REPLAY_HANDLER})
             settings.set("DOWNLOAD_HANDLERS", handlers, priority=REPLAY_PRIORITY)

@@ -24,6 +24,15 @@ def recording_time(folder: str | Path) -> datetime | None:
     return parse_datetime(value) if value else None
 
 
+def recording_settings(folder: str | Path) -> dict[str, object]:
+    """The `[settings]` table of a recording's `recording.toml`, paths made absolute."""
+    path = Path(folder) / "recording.toml"
+    if not path.is_file():
+        return {}
+    values = tomllib.loads(path.read_text(encoding="utf-8")).get("settings", {})
+    return {k: str(Path(folder) / v) if k.endswith("_FILE") else v for k, v in values.items()}
+
+
 def crawl_now(settings: BaseSettings) -> datetime:
     """STORYCRAWL_NOW if set, else the replayed recording's time, else the real time (UTC)."""
     if fixed := settings.get("STORYCRAWL_NOW"):

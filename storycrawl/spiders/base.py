@@ -8,6 +8,7 @@ their articles so that the same article reached twice, from anywhere, is fetched
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -144,9 +145,14 @@ class StorySpider(scrapy.Spider):
         spider.now = now
         since = parsed.since_or_default(now)
         spider.since = datetime(since.year, since.month, since.day, tzinfo=UTC)
-        spider.sources = [source_cls(spider) for source_cls in cls.source_classes]
         spider.articles: dict[str, ArticleReach] = {}
         return spider
+
+    @functools.cached_property
+    def sources(self) -> list[Source]:
+        """The spider's sources, made on first use: Scrapy creates a spider before its addons
+        finish the settings (replay credentials, for one), and sources read settings."""
+        return [source_cls(self) for source_cls in self.source_classes]
 
     async def start(self) -> AsyncIterator[Any]:
         logger.info("Collecting stories published since %s", self.since.date().isoformat())

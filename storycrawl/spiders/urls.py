@@ -28,7 +28,9 @@ class UrlsSource(Source):
 
     @property
     def file(self) -> Path | None:
-        given = getattr(self.spider.args, "file", None)
+        given = getattr(self.spider.args, "file", None) or self.spider.settings.get(
+            "STORYCRAWL_URLS_FILE"
+        )
         if given:
             return Path(given)
         return Path(self.config.file) if self.config is not None and self.config.file else None
