@@ -49,7 +49,7 @@ class Cue:
 
 def _cues(spec: Iterable[tuple]) -> tuple[Cue, ...]:
     return tuple(
-        Cue(name, re.compile(pattern, re.IGNORECASE), weight, *rest)
+        Cue(name, re.compile(pattern, re.IGNORECASE | re.MULTILINE), weight, *rest)
         for name, pattern, weight, *rest in spec
     )
 
@@ -339,22 +339,24 @@ ROLE_CUES: dict[str, tuple[Cue, ...]] = {
 AI_BUILD = re.compile(
     r"\b(?:built|build|building|rebuilt|shipped|ship|shipping|designed|implemented|wrote|deployed|deploy|"
     r"run|running|ran|maintain|maintaining|operate|instrumented|evaluat\w+|tested|debugged|tuned|added|integrated|wired|own)\b"
-    r"(?:\W+\w+){0,6}?\W+(?:agents?|rag|retrieval|chatbot|assistant|copilot|eval\w*|llm|guardrails?|"
+    r"(?:[^\w.!?]+\w+){0,6}?[^\w.!?]+(?:agents?|rag|retrieval|chatbot|assistant|copilot|eval\w*|llm|guardrails?|"
     r"mcp server|prompts?|pipeline|judge|embeddings?|reranker|tool[- ]calling|tool layer|router|gateway|harness)\b",
     re.IGNORECASE,
 )
 AI_USE = re.compile(
     r"\b(?:use|used|using|uses|tried|with|switched to|adopted|let|asked|prompted|paying for|configured|installed|rolled out|started using|gave us|pointed)\b"
-    r"(?:\W+\w+){0,3}?\W+(?:claude code|cursor|copilot|codex|windsurf|aider|chatgpt|(?:an? )?(?:ai )?coding (?:agents?|assistants?)|"
+    r"(?:[^\w.!?]+\w+){0,3}?[^\w.!?]+(?:claude code|cursor|copilot|codex|windsurf|aider|chatgpt|(?:an? )?(?:ai )?coding (?:agents?|assistants?)|"
     r"(?:the |an? |off-the-shelf |existing )?\w* ?mcp servers?)",
     re.IGNORECASE,
 )
 
 # Authors who say who they are: their role is `other` whatever the topic (labels.md).
 IDENTITY = re.compile(
-    r"(?P<a_student>\bI(?:'|’)?m (?:a |an )?(?:\w+[- ]year |first-year |final-year )?(?:cs |computer science |engineering |masters? |phd )?(?:student|undergrad(?:uate)?)\b|\bstudent here\b|\bcs (?:junior|senior|student|major)\b)"
+    r"(?P<a_student>\bI(?:'|’)?m (?:a |an )?(?:\w+[- ]year |first-year |final-year )?(?:cs |computer science |engineering |masters? |phd )?(?:student|undergrad(?:uate)?)\b|\bstudent here\b|\bcs (?:junior|senior|student|major|sophomore|freshman)\b|\b(?:sophomore|freshman)\b|#100DaysOf\w+)"
     r"|(?P<a_teacher>\bI teach\b|\bmy students\b|\bteaching (?:\w+ ){0,3}to \d+ (?:undergraduates|students)\b)"
-    r"|(?P<a_recruiter>\bI(?:'|’)?m (?:a |an )?(?:tech |technical )?recruiter\b|\bas a hiring manager\b|\bwhen (?:I|we) interview (?:ai |ml |llm )?(?:engineers|candidates)\b|\bhow do you interview\b)",
+    r"|(?P<a_recruiter>\bI(?:'|’)?m (?:a |an )?(?:tech |technical )?recruiter\b|\bas a hiring manager\b|\bwhen (?:I|we) interview (?:ai |ml |llm )?(?:engineers|candidates)\b|\bhow (?:do you|we) interview\b|\bI (?:hired|have hired|interviewed) (?:\w+ ){0,2}(?:ai |ml |llm )?engineers\b)"
+    r"|(?P<a_product_manager>\bI(?:'|’)?m (?:a |an |the )?(?:senior |lead )?(?:product manager|PM)\b|^PM at\b|\bas (?:a|the) product manager\b)"
+    r"|(?P<a_founder_in_business>\bnon-technical (?:co-?)?founder\b|\b(?:my )?co-?founder (?:handles|does|owns) (?:all )?the tech\b|\bhow we raised\b)",
     re.IGNORECASE,
 )
 # Page kinds that nobody writes about their own work in (the first-hand cues name them).
@@ -362,6 +364,9 @@ NOT_OWN_WORK_KINDS = {
     "vendor/course page": "a vendor or course page",
     "news": "news",
     "newsletter roundup": "a newsletter roundup",
+    "newsletter title": "a newsletter issue",
+    "vendor/course title": "a vendor or course page",
+    "notes on others' talks": "notes on other people's talks",
     "tutorial voice": "a tutorial",
     "listicle title": "a listicle",
     "explainer title": "an explainer",
@@ -369,6 +374,36 @@ NOT_OWN_WORK_KINDS = {
 }
 
 # --- the author's own voice vs explainers ------------------------------------------------------
+
+# A page that reports someone's own post ("A Reddit post by an engineer who...", "A Hacker News
+# commenter says...", "Jane Roe writes about the agent she maintains"): a summary, as link
+# aggregators and labelled sets give, of an account that is first-hand in the original.
+REPORTED_ACCOUNT = re.compile(
+    r"^(?:an? |the )?(?:[\w'’.-]+ ){0,4}?(?:post|posts|thread|comment|article|write-up|essay)"
+    r" (?:by|from|in which)\b"
+    r"|^(?:in an? (?:[\w'’-]+ ){0,8}?(?:thread|post|discussion)\b[^.]{0,80}?,\s*)?(?:an? |the )?(?:[\w'’-]+ ){0,3}?"
+    r"(?:commenter|poster|redditor|user)\b(?! (?:asks|asked))"
+    r"|^[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){0,2} (?:writes|describes|explains|recounts|shares|reflects)\b",
+    re.IGNORECASE,
+)
+# The reported author's words, as the author would have said them.
+_REPORTED_WORDS = (
+    (re.compile(r"\b(?:he|she|they|the author|the poster|the commenter|OP)\b", re.IGNORECASE), "I"),
+    (re.compile(r"\b(?:his|her|their)\b", re.IGNORECASE), "my"),
+    (re.compile(r"\b(?:him|them)\b", re.IGNORECASE), "me"),
+    (re.compile(r"\b(?:himself|herself|themselves)\b", re.IGNORECASE), "myself"),
+)
+
+
+def in_own_voice(text: str) -> str:
+    """A reported own account turned back into the author's voice; any other text unchanged.
+    Third-person words then stop reading as a profile of someone else."""
+    if not REPORTED_ACCOUNT.search(text.lstrip()[:300]):
+        return text
+    for pattern, word in _REPORTED_WORDS:
+        text = pattern.sub(word, text)
+    return text
+
 
 FIRST_PERSON = re.compile(
     r"\b(?:I|I'm|I've|I'd|me|my|we|we're|we've|we'd|our|us)\b|\b(?:I|we)(?:’m|’ve|’d|’re)\b",
@@ -430,13 +465,33 @@ NOT_FIRST_HAND_CUES = _cues(
         ),
         (
             "vendor/course page",
-            r"book a demo|request a demo|free trial|sign up|enrol+ (?:now|today)|join the waitlist|\bpricing\b|contact sales|get started (?:for free|today)|\bour (?:course|cohort|bootcamp|curriculum)\b|job guarantee|passing score",
+            (
+                r"book a demo|request a demo|free trial|sign up|enrol+ (?:now|today)|join the waitlist|\bpricing\b|contact sales|get started (?:for free|today)|\bour (?:course|cohort|bootcamp|curriculum)\b|job guarantee|passing score"
+                r"|\bstart (?:for )?free\b|\bfree tier\b|\bwith (?:promo |discount )?code [A-Z0-9]{4,}\b|today we(?:'|’)?re (?:launching|releasing|announcing)|\bnext cohort\b|\bcohort course\b|\byou will learn\b|\btrusted by [\d,]+\b"
+            ),
+            1.5,
+        ),
+        (
+            "vendor/course title",
+            r"^introducing\b|\bcohort\b|\bcourse\b|\bplatform\s*[-–|:]",
+            1.5,
+            True,
+        ),
+        (
+            "notes on others' talks",
+            r"\b(?:talk|session|keynote|panel) \d+\s*:|\bnotes (?:from|on) (?:\w+ ){0,6}?(?:talk|summit|conference|keynote|session|meetup)|\bconference notes\b|\bwhat I learned at\b|\bthe (?:speakers?|talks?|panel(?:ists)?) (?:said|argued|showed|described)\b|\b(?:summit|conference|meetup),? day \d\b",
             1.5,
         ),
         (
             "newsletter roundup",
-            r"welcome back to|here(?:'|’)s what happened|this week(?:'|’)s (?:links|issue|roundup)|\bissue #\d+",
+            r"welcome back to|here(?:'|’)s what happened|this week(?:'|’)s (?:links|issue|roundup)|\bissue #\d+|^this week:|^must reads?\b",
             1.5,
+        ),
+        (
+            "newsletter title",
+            r"\b(?:weekly|digest|roundup|newsletter)\b.{0,20}#\d+|\bissue #?\d+\b",
+            2.0,
+            True,
         ),
     ]
 )
@@ -602,8 +657,9 @@ class HeuristicClassifier:
         text = doc.text[:MAX_CHARS]
         job = rules.job_posting(doc)
         kind = rules.source_type(doc)
-        first = judge_first_hand(title, text)
-        role = judge_role(title, text, first.is_first_hand, first.page_kind)
+        voice = in_own_voice(text)
+        first = judge_first_hand(title, voice)
+        role = judge_role(title, voice, first.is_first_hand, first.page_kind)
         is_job = bool(job.value)
         role_name = "other" if is_job else role.role
         if is_job and kind.value == "personal":

@@ -61,10 +61,18 @@ JOB_TITLE = re.compile(
     r"|\bis hiring\b|salary guide|salaries? (?:report|survey|guide)|compensation (?:report|guide|survey)"
     # Recruiting content (labels.md): job descriptions, hiring guides, interview question banks.
     r"|job description|job spec(?:ification)?s?\b|how to hire|hiring guide|(?:key )?responsibilities and (?:required )?skills"
-    r"|interview questions (?:for|to ask)|\bjobs in [A-Z]|\bjobs? board\b"
+    r"|\binterview questions\b|\bjobs in [A-Z]|\bjobs? board\b|\bjobs \(\d"
+    r"|\bemployers want\b|\b\d[\d,]* (?:job )?listings\b"
     # Job seekers answer hiring threads too (labels.md: "Who wants to be hired").
     r"|\bopen to work\b|\bavailable for hire\b|\bseeking (?:a |an )?(?:new )?(?:role|position|job)\b|\bhire me\b"
     r"|\bsalar(?:y|ies)\b.{0,40}\b(?:survey|report|guide|data|benchmarks?|202\d)\b",
+    re.IGNORECASE,
+)
+# How a social post (which has no title of its own) opens when it is an ad or a job seeker's.
+JOB_OPENING = re.compile(
+    r"^\s*\[(?:hiring|for hire|hire|paid)\]|^\s*(?:we(?:'|’)?re |now )?hiring\b|\b(?:is|are) hiring\b"
+    r"|\bopen to work\b|#opentowork\b|\bavailable for hire\b|\bhire me\b|\bseeking freelancer"
+    r"|\blooking for (?:someone|a freelancer|a contractor|a dev) to build\b",
     re.IGNORECASE,
 )
 # Section headings and phrases of job ads. One of them in a story is normal ("we're hiring!");
@@ -128,6 +136,8 @@ JOB_SIGNALS["looking_for"] = re.compile(
 JOB_SIGNALS_NEEDED = 3
 # Short posts (a social hiring post, a hiring-thread comment) need fewer signals.
 SHORT_POST_WORDS = 150
+# How much of a short post's text is read as its title.
+OPENING_CHARS = 160
 
 
 def _job_host(url: str) -> str | None:
@@ -153,6 +163,10 @@ def job_posting(doc: Document) -> Decision:
     if match := JOB_TITLE.search(doc.title or ""):
         return Decision(True, 0.93, f"title says {match.group(0)!r}")
     text = doc.text[:20000]
+    short = len(text.split()) < SHORT_POST_WORDS
+    # A social post has no title of its own: its opening line plays that part.
+    if short and (match := JOB_OPENING.search(text.lstrip()[:OPENING_CHARS])):
+        return Decision(True, 0.9, f"the post opens with {match.group(0)!r}")
     found = {
         name: m.group(0).strip()
         for name, pattern in JOB_SIGNALS.items()
@@ -163,7 +177,6 @@ def job_posting(doc: Document) -> Decision:
     if careers_path:
         found["careers_path"] = path
     quoted = ", ".join(f"{k}: {v!r}" for k, v in list(found.items())[:5])
-    short = len(text.split()) < SHORT_POST_WORDS
     needed = 2 if short else JOB_SIGNALS_NEEDED
     if "thread_header" in found and len(found) >= 2:
         return Decision(True, 0.9, f"a hiring-thread entry ({quoted})")
