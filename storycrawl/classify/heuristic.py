@@ -355,6 +355,7 @@ IDENTITY = re.compile(
     r"(?P<a_student>\bI(?:'|’)?m (?:a |an )?(?:\w+[- ]year |first-year |final-year )?(?:cs |computer science |engineering |masters? |phd )?(?:student|undergrad(?:uate)?)\b|\bstudent here\b|\bcs (?:junior|senior|student|major|sophomore|freshman)\b|\b(?:sophomore|freshman)\b|#100DaysOf\w+)"
     r"|(?P<a_teacher>\bI teach\b|\bmy students\b|\bteaching (?:\w+ ){0,3}to \d+ (?:undergraduates|students)\b)"
     r"|(?P<a_recruiter>\bI(?:'|’)?m (?:a |an )?(?:tech |technical )?recruiter\b|\bas a hiring manager\b|\bwhen (?:I|we) interview (?:ai |ml |llm )?(?:engineers|candidates)\b|\bhow (?:do you|we) interview\b|\bI (?:hired|have hired|interviewed) (?:\w+ ){0,2}(?:ai |ml |llm )?engineers\b)"
+    r"|(?P<a_manager>\bas (?:the|a|an|their|my) (?:engineering )?manager\b|\b(?:I|who) manages? (?:a|the|my) team\b|\ban engineering manager who\b)"
     r"|(?P<a_product_manager>\bI(?:'|’)?m (?:a |an |the )?(?:senior |lead )?(?:product manager|PM)\b|^PM at\b|\bas (?:a|the) product manager\b)"
     r"|(?P<a_founder_in_business>\bnon-technical (?:co-?)?founder\b|\b(?:my )?co-?founder (?:handles|does|owns) (?:all )?the tech\b|\bhow we raised\b)",
     re.IGNORECASE,
@@ -383,11 +384,16 @@ REPORTED_ACCOUNT = re.compile(
     r" (?:by|from|in which)\b"
     r"|^(?:in an? (?:[\w'’-]+ ){0,8}?(?:thread|post|discussion)\b[^.]{0,80}?,\s*)?(?:an? |the )?(?:[\w'’-]+ ){0,3}?"
     r"(?:commenter|poster|redditor|user)\b(?! (?:asks|asked))"
-    r"|^[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){0,2} (?:writes|describes|explains|recounts|shares|reflects)\b",
+    r"|^[A-Z][\w'’-]+(?: [A-Z][\w'’-]+){0,2}(?:, [^.]{0,120}?,)? (?:writes|describes|explains|recounts|shares|reflects)\b",
     re.IGNORECASE,
+)
+_REPORTED_WHO = re.compile(
+    r"^(.{0,160}?\b(?:post|thread|comment|article|write-up|essay|commenter|poster|redditor|user)\b[^.]{0,80}?)\bwho\s+",
+    re.IGNORECASE | re.DOTALL,
 )
 # The reported author's words, as the author would have said them.
 _REPORTED_WORDS = (
+    (re.compile(r"\b(?:the author|the poster|the commenter|OP)(?:'|’)s\b", re.IGNORECASE), "my"),
     (re.compile(r"\b(?:he|she|they|the author|the poster|the commenter|OP)\b", re.IGNORECASE), "I"),
     (re.compile(r"\b(?:his|her|their)\b", re.IGNORECASE), "my"),
     (re.compile(r"\b(?:him|them)\b", re.IGNORECASE), "me"),
@@ -400,6 +406,8 @@ def in_own_voice(text: str) -> str:
     Third-person words then stop reading as a profile of someone else."""
     if not REPORTED_ACCOUNT.search(text.lstrip()[:300]):
         return text
+    # "A post by an engineer who built...": the first "who" is the author.
+    text = _REPORTED_WHO.sub(r"\1 I ", text, count=1)
     for pattern, word in _REPORTED_WORDS:
         text = pattern.sub(word, text)
     return text
@@ -414,12 +422,12 @@ FIRST_HAND_CUES = _cues(
     [
         (
             "own past work",
-            r"\b(?:I|we)\s+(?:\w+ly\s+)?(?:built|shipped|wrote|deployed|migrated|moved|rewrote|spent|learned|found|noticed|tried|switched|added|replaced|cut|reduced|started|decided|ran|measured|debugged|fixed|broke|launched|implemented|designed|discovered|realized|realised|hit|ended up|had to|went|got|saw|watched|rolled out|open-sourced|inherited|benchmarked|tested|evaluated|assumed|lowered|raised|made|changed|dropped|kept|turned|logged|took|routed|served)\b|\bwhat (?:I|we) (?:did|abandoned|kept|changed|dropped|shipped)\b|\bwhat worked\b|\bwe scoped\b|\bour journey\b|(?:^|[.!?]\s+)(?:Spent|Built|Shipped|Fine-tuned|Took|Moved|Switched|Rewrote|Cut|Added|Wrote|Migrated|Replaced|Tried|Finally got|Just shipped)\b",
+            r"\b(?:I|we)\s+(?:(?:\w+ly|now|also|still|then|finally|already|eventually|first)\s+)?(?:built|shipped|wrote|deployed|migrated|moved|rewrote|spent|learned|found|noticed|tried|switched|added|replaced|cut|reduced|started|decided|ran|measured|debugged|fixed|broke|launched|implemented|designed|discovered|realized|realised|hit|ended up|had to|went|got|saw|watched|rolled out|open-sourced|inherited|benchmarked|tested|evaluated|assumed|lowered|raised|made|changed|dropped|kept|turned|logged|took|routed|served)\b|\bwhat (?:I|we) (?:did|abandoned|kept|changed|dropped|shipped)\b|\bwhat worked\b|\bwe scoped\b|\bour journey\b|(?:^|[.!?]\s+)(?:Spent|Built|Shipped|Fine-tuned|Took|Moved|Switched|Rewrote|Cut|Added|Wrote|Migrated|Replaced|Tried|Finally got|Just shipped)\b",
             1.0,
         ),
         (
             "ongoing own work",
-            r"\b(?:I|we)(?:'|’)?(?:ve| have| am|'m| are|'re)\s+(?:been\s+)?(?:building|running|shipping|working on|maintaining|using|operating|spent|built|shipped|learned|run|had|deep in)\b|\b(?:I|we) (?:run|maintain|own|operate|ship|check|use|have|target|post-process|log|build|work on|extract|route|serve|index|evaluate|call|stream|retrieve|embed|process|handle|lead)\b",
+            r"\b(?:I|we)(?:'|’)?(?:ve| have| am|'m| are|'re)\s+(?:been\s+)?(?:building|running|shipping|working on|maintaining|using|operating|spent|built|shipped|learned|run|had|deep in)\b|\b(?:I|we) (?:(?:now|also|still|then|always|usually)\s+)?(?:run|maintain|own|operate|ship|check|use|have|target|post-process|log|build|work on|extract|route|serve|index|evaluate|call|stream|retrieve|embed|process|handle|lead|replay|score|sample|review|test)(?:s|es)?\b",
             1.0,
         ),
         (
@@ -443,7 +451,7 @@ NOT_FIRST_HAND_CUES = _cues(
         ),
         (
             "explainer title",
-            r"^(?:what (?:is|are|does)|a (?:beginner'?s |complete |practical |quick )?guide|(?:the )?ultimate guide|introduction to|an? (?:intro|overview)|everything you need|how to\b|why you should|\w+ explained)",
+            r"^(?:what (?:is|are|does)|a (?:beginner'?s |complete |practical |quick )?guide|(?:the )?ultimate guide|introduction to|an? (?:intro|overview)|everything you need|how to\b|why you should|\w+ explained)|\bpredictions\b",
             2.0,
             True,
         ),
@@ -467,7 +475,7 @@ NOT_FIRST_HAND_CUES = _cues(
             "vendor/course page",
             (
                 r"book a demo|request a demo|free trial|sign up|enrol+ (?:now|today)|join the waitlist|\bpricing\b|contact sales|get started (?:for free|today)|\bour (?:course|cohort|bootcamp|curriculum)\b|job guarantee|passing score"
-                r"|\bstart (?:for )?free\b|\bfree tier\b|\bwith (?:promo |discount )?code [A-Z0-9]{4,}\b|today we(?:'|’)?re (?:launching|releasing|announcing)|\bnext cohort\b|\bcohort course\b|\byou will learn\b|\btrusted by [\d,]+\b"
+                r"|\bstart (?:for )?free\b|\bfree tier\b|\bwith (?:promo |discount )?code [A-Z0-9]{4,}\b|today we(?:'|’)?re (?:launching|releasing|announcing)|\bnext cohort\b|\bcohort course\b|\byou will learn\b|\btrusted by [\d,]+\b|excited to (?:launch|announce|introduce)|\blive for all users\b"
             ),
             1.5,
         ),
