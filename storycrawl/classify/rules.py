@@ -256,6 +256,10 @@ def source_type(doc: Document) -> Decision:
         return Decision("social", 0.95, f"text post on {doc.source}")
     if _FEDIVERSE_POST.match(path):
         return Decision("social", 0.9, f"a Mastodon-style post on {host}")
+    if _FORUM_HOST.search(host) or _FORUM_TOPIC.match(path):
+        return Decision("social", 0.85, f"a forum thread on {host}")
+    if match := _SOCIAL_TITLE.match(doc.title or ""):
+        return Decision("social", 0.85, f"the title says it is a post: {match.group(0)!r}")
 
     publisher = doc.hints.get("publisher_type", "")
     if host_matches(host, h.platforms):
@@ -309,6 +313,17 @@ def source_type(doc: Document) -> Decision:
 # An author speaking for themselves: "I'm the only AI engineer at...", "I do the AI parts".
 _SELF_INTRODUCTION = re.compile(
     r"\bI(?:'m| am) (?:the|a|an) \w+|\bI (?:do|work|run|lead|joined|write)\b"
+)
+# Community forums (Discourse and the like): members' threads, whoever runs the server.
+_FORUM_HOST = re.compile(
+    r"^(?:[\w-]*communit(?:y|ies)|forums?|discuss|discourse|talk)\.", re.IGNORECASE
+)
+_FORUM_TOPIC = re.compile(r"^/t/[\w%-]+/\d+/?$")  # Discourse: /t/<slug>/<topic id>
+# Titles aggregators and archives give members' posts and comments.
+_SOCIAL_TITLE = re.compile(
+    r"^(?:(?:a )?(?:hacker news|hn|reddit|lobsters|mastodon|bluesky) (?:comment|post|thread)\b"
+    r"|(?:ask|show|tell) hn:|(?:post|thread|comment) by @)",
+    re.IGNORECASE,
 )
 _SUBSTACK_POST = re.compile(r"^/p/[\w-]+/?$")
 # /@user/123456789012345678: a post on a Mastodon server (any host: the fediverse has thousands).
