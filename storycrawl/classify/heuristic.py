@@ -318,7 +318,7 @@ ROLE_CUES: dict[str, tuple[Cue, ...]] = {
             ),
             (
                 "student/career question",
-                r"\bi(?:'|’)?m (?:a |an )?(?:\w+-year )?(?:cs |computer science )?(?:student|undergrad|new grad|fresher|beginner|junior)\b|\bcs (?:junior|senior|student|major)\b|\bby graduation\b|\bmy degree\b|\binternships?\b|how (?:do|can|should) i (?:become|get into|break into|start|learn)|should i (?:learn|focus|build|study)|career (?:switch|change|advice)|roadmap to become|break into ai|bootcamp grad",
+                r"\bi(?:'|’)?m (?:a |an )?(?:\w+-year )?(?:cs |computer science )?(?:student|undergrad|new grad|fresher|beginner|junior)\b|\bcs (?:junior|senior|student|major)\b|\bby graduation\b|\bmy degree\b|\binternships?\b|how (?:do|can|should) i (?:become|get into|break into|start|learn|move into|transition into|switch into|pivot into)|should i (?:learn|focus|build|study)|career (?:switch|change|advice)|roadmap to become|break into ai|bootcamp grad",
                 2.2,
             ),
             (
