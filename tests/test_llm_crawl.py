@@ -1,4 +1,4 @@
-"""A replayed crawl classified through the LLM path end to end, against a local chat server."""
+"""A replayed `scrapy crawl all` classified through the LLM path end to end, against a local chat server."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def crawl(db_path, server: ChatServer) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("STORYCRAWL_", "OPENAI_"))}
     env["OPENAI_BASE_URL"] = server.base_url
     return subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "hackernews", "-s", f"STORYCRAWL_REPLAY={WEB}",
+        [sys.executable, "-m", "scrapy", "crawl", "all", "-s", f"STORYCRAWL_REPLAY={WEB}",
          "-s", f"STORYCRAWL_DB={db_path}", "-s", "STORYCRAWL_CLASSIFIER=llm", "-s", "STORYCRAWL_LLM_MODEL=local-test"],
         check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
@@ -39,7 +39,7 @@ def test_crawl_classifies_through_the_llm_and_a_second_run_makes_no_call(tmp_pat
     stories = list(db.iter_stories())
     usage = list(db.db.table("llm_usage").rows)
     db.close()
-    assert calls > 20
+    assert calls > 100
     labelled_by_llm = [s for s in stories if s["classifier"] == "llm:local-test"]
     assert len(labelled_by_llm) == calls, "every call's page is stored with the model's labels"
     assert all(s["summary"] for s in labelled_by_llm)

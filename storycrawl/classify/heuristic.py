@@ -259,7 +259,7 @@ ROLE_CUES: dict[str, tuple[Cue, ...]] = {
         [
             (
                 "paper",
-                r"\bour paper\b|\bthe paper\b|\ba paper\b|\bpublished (?:it|the|our|a)\b|\barxiv\b|preprint|\bwe propose\b|camera[- ]ready|peer review|\bNeurIPS\b|\bICML\b|\bICLR\b|\bACL\b|\bEMNLP\b|\bCVPR\b|\bworkshop paper\b",
+                r"\bour paper\b|\bthe paper\b|\btechnical report\b|\ba paper\b|\bpublished (?:it|the|our|a)\b|\barxiv\b|preprint|\bwe propose\b|camera[- ]ready|peer review|\bNeurIPS\b|\bICML\b|\bICLR\b|\bACL\b|\bEMNLP\b|\bCVPR\b|\bworkshop paper\b",
                 2.0,
             ),
             (
@@ -372,6 +372,7 @@ NOT_OWN_WORK_KINDS = {
     "listicle title": "a listicle",
     "explainer title": "an explainer",
     "third-person profile": "a third-person profile",
+    "case study title": "a customer case study",
 }
 
 # --- the author's own voice vs explainers ------------------------------------------------------
@@ -451,7 +452,7 @@ NOT_FIRST_HAND_CUES = _cues(
         ),
         (
             "explainer title",
-            r"^(?:what (?:is|are|does)|a (?:beginner'?s |complete |practical |quick )?guide|(?:the )?ultimate guide|introduction to|an? (?:intro|overview)|everything you need|how to\b|why you should|\w+ explained)|\bpredictions\b",
+            r"^(?:what (?:is|are|does)|a (?:beginner'?s |complete |practical |quick )?guide|(?:the )?ultimate guide|introduction to|an? (?:intro|overview)|everything you need|how to\b|why you should|\w+ explained|(?:build|create|make|implement|deploy) (?:an?|your)\b)|\bpredictions\b",
             2.0,
             True,
         ),
@@ -470,6 +471,12 @@ NOT_FIRST_HAND_CUES = _cues(
             "third-person profile",
             r"\b(?:he|she) (?:built|explains|says|said|told|shared|joined|leads)\b|\bin an interview\b|\bwe (?:spoke|talked) (?:with|to)\b|\bQ&A with\b|\bcase study\b|\b(?:her|his) team\b",
             1.0,
+        ),
+        (
+            "case study title",
+            r"^how (?:an? |the )?(?!(?:we|i|to|my|our|you)\b)[\w&.'’ -]{2,60}? (?:built|builds|uses|used|cut|scaled|reduced|resolved|ships|shipped|saved|automated|deployed)\b",
+            2.0,
+            True,
         ),
         (
             "vendor/course page",

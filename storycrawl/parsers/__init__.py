@@ -7,11 +7,13 @@ in these functions.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from storycrawl.items import Discussion
+from storycrawl.text import normalize_space
 
 
 class ParseError(ValueError):
@@ -19,6 +21,7 @@ class ParseError(ValueError):
 
 
 JSON_TYPES = ("application/json", "text/json")
+_HTML_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
 def load_json(body: bytes | str, content_type: str = "application/json") -> Any:
@@ -76,3 +79,17 @@ class Post:
             comments=self.comments,
             published=self.published,
         )
+
+
+def describe_other_body(body: bytes | str, content_type: str, expected: str) -> str:
+    """What a response is when it is not the `expected` error format, for a log line: an HTML
+    page and its title (an edge or proxy answering), or the start of the body."""
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    if "html" in content_type or text.lstrip()[:1] == "<":
+        match = _HTML_TITLE.search(text)
+        title = normalize_space(match.group(1)) if match else ""
+        return f"an HTML page{f' titled {title!r}' if title else ''}, not {expected}"
+    snippet = normalize_space(text)[:80]
+    return f"a {content_type or 'body'} that is not {expected}" + (
+        f": {snippet!r}" if snippet else ""
+    )

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from storycrawl.dates import parse_datetime
-from storycrawl.parsers import ParseError, Post, load_json
+from storycrawl.parsers import ParseError, Post, describe_other_body, load_json
 from storycrawl.text import normalize_space
 
 POST_URL = "https://bsky.app/profile/{actor}/post/{rkey}"
@@ -42,7 +42,6 @@ TAG_FACET = "app.bsky.richtext.facet#tag"
 INVALID_HANDLE = "handle.invalid"
 
 _BARE_URL = re.compile(r"\bhttps?://\S+", re.IGNORECASE)
-_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
 # --- sessions and errors ------------------------------------------------------------------------
@@ -98,15 +97,7 @@ def describe_error_body(body: bytes | str, content_type: str) -> str:
     if isinstance(data, dict) and data.get("error"):
         message = str(data.get("message") or "").strip()
         return f"{data['error']}: {message}" if message else str(data["error"])
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    if "html" in content_type or text.lstrip()[:1] == "<":
-        match = _TITLE.search(text)
-        title = normalize_space(match.group(1)) if match else ""
-        return f"an HTML page{f' titled {title!r}' if title else ''}, not an XRPC error"
-    snippet = normalize_space(text)[:80]
-    return f"a {content_type or 'body'} without an XRPC error" + (
-        f": {snippet!r}" if snippet else ""
-    )
+    return describe_other_body(body, content_type, "an XRPC error")
 
 
 # --- search pages -------------------------------------------------------------------------------

@@ -13,9 +13,12 @@ from storycrawl.args import UrlFileArgs
 from storycrawl.browser import PLAYWRIGHT_HANDLER
 from storycrawl.spiders.base import StorySpider
 from storycrawl.spiders.bluesky import BlueskySource
+from storycrawl.spiders.devto import DevtoSource
+from storycrawl.spiders.feeds import FeedsSource
 from storycrawl.spiders.hackernews import HackerNewsSource
 from storycrawl.spiders.lobsters import LobstersSource
 from storycrawl.spiders.mastodon import MastodonSource
+from storycrawl.spiders.reddit import RedditSource
 from storycrawl.spiders.urls import UrlsSource
 
 
@@ -24,7 +27,16 @@ class AllSpider(StorySpider):
 
     name = "all"
     args_model = UrlFileArgs
-    source_classes = (HackerNewsSource, LobstersSource, MastodonSource, BlueskySource, UrlsSource)
+    source_classes = (
+        HackerNewsSource,
+        RedditSource,
+        DevtoSource,
+        LobstersSource,
+        MastodonSource,
+        BlueskySource,
+        FeedsSource,
+        UrlsSource,
+    )
     # The urls source may render pages in Chromium; other requests go out the usual way.
     custom_settings = {
         "DOWNLOAD_HANDLERS": {"http": PLAYWRIGHT_HANDLER, "https": PLAYWRIGHT_HANDLER}

@@ -1,0 +1,365 @@
+"""Reddit through its OAuth API, app-only (sources.md §1).
+
+1. `POST {token_url}` with HTTP Basic auth `REDDIT_CLIENT_ID:REDDIT_CLIENT_SECRET` (settings,
+   then the environment) and `grant_type=client_credentials`: a bearer token good for
+   `expires_in` seconds. Without credentials the source does not run and says what to set; a
+   refused token request is said once and the source stops (listings without a token only
+   collect 401s and 403s).
+2. Per enabled subreddit, its configured listings on `{api_url}` (oauth.reddit.com) with
+   `Authorization: bearer <token>`: `new` (`/r/{sub}/new`) and `search` (`/r/{sub}/search`,
+   newest first, once per configured query or for `-a query` alone), paged by `after` until it
+   is null, a post older than `since` (both listings are newest first), `max_pages`, or `limit`.
+   The same post from several listings, or a crosspost of one already taken, is one candidate
+   (by fullname). Deleted, removed and NSFW posts (unless `include_nsfw`) and image/video
+   posts without text are skipped and counted.
+3. The token is fetched again when it expires, and once when a listing answers 401; the
+   requests waiting for it go out with the new token.
+
+Every Reddit request carries the User-Agent Reddit asks for,
+`<platform>:<app ID>:<version> (by /u/<username>)` (REDDIT_USERNAME, else STORYCRAWL_CONTACT).
+The secret and the token never go to the log or the stats.
+
+robots.txt: www.reddit.com answers `User-agent: *` / `Disallow: /` since mid-2024 (what
+oauth.reddit.com serves was not found; the spider does not depend on it). Reddit's API rules (the
+API wiki, "Rules") say "Our robots.txt is for search engines, not API clients. Obey these rules for
+API clients instead": the rate limits, a descriptive User-Agent, OAuth. So the source's own API requests (the token and the listings) carry
+`dont_obey_robotstxt`; the articles link posts point to still obey their own sites' robots.txt.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import time
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+import scrapy
+from scrapy.http import FormRequest, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from storycrawl import __version__
+from storycrawl.config import setting_or_env
+from storycrawl.parsers import ParseError
+from storycrawl.parsers.article import content_type
+from storycrawl.parsers.reddit import (
+    Token,
+    created,
+    describe_error_body,
+    gone,
+    is_media,
+    original_of,
+    parse_listing,
+    parse_token,
+    post_from_thing,
+    thing_data,
+)
+from storycrawl.spiders.base import Source, StorySpider
+
+logger = logging.getLogger(__name__)
+
+CLIENT_ID_SETTING = "REDDIT_CLIENT_ID"
+CLIENT_SECRET_SETTING = "REDDIT_CLIENT_SECRET"
+USERNAME_SETTING = "REDDIT_USERNAME"
+APPS_URL = "https://www.reddit.com/prefs/apps"
+# Fetch a new token this long before the old one expires, so no request meets the expiry.
+EXPIRY_MARGIN = 60.0
+# Search's time filter: `year` covers the default window (365 days); an older `since` needs `all`.
+YEAR = timedelta(days=366)
+
+
+class RedditSource(Source):
+    name = "reddit"
+
+    def __init__(self, spider: StorySpider):
+        super().__init__(spider)
+        settings = spider.settings
+        self.client_id = setting_or_env(settings, CLIENT_ID_SETTING)
+        self.client_secret = setting_or_env(settings, CLIENT_SECRET_SETTING)
+        username = setting_or_env(settings, USERNAME_SETTING)
+        by = f"/u/{username.removeprefix('/u/').removeprefix('u/')}" if username else None
+        self.user_agent = (
+            f"python:storycrawl:{__version__} (by {by or settings.get('STORYCRAWL_CONTACT')})"
+        )
+        self.token: Token | None = None
+        self.expires_at = 0.0  # time.monotonic() after which the token is not used
+        # Bumped by each new token: a request that carried an older one is resent, not refreshed.
+        self.generation = 0
+        # Requests waiting for a token while one is being fetched (None: no fetch in flight).
+        self.waiting: list[scrapy.Request] | None = None
+        # Set when the token endpoint refused us: nothing more is sent.
+        self.stopped = False
+        self.seen: set[str] = set()
+
+    def unavailable(self) -> str | None:
+        reason = super().unavailable()
+        if reason is None and not (self.client_id and self.client_secret):
+            return (
+                f"Reddit's API needs app credentials: set {CLIENT_ID_SETTING} and "
+                f"{CLIENT_SECRET_SETTING} in the environment or with -s (the id and secret of a "
+                f'"script" app created at {APPS_URL}; new apps need Reddit\'s approval since '
+                "November 2025)"
+            )
+        return reason
+
+    # --- requests ------------------------------------------------------------------------
+    def start_requests(self) -> Iterable[scrapy.Request]:
+        for request in self.listing_requests():
+            yield from self.send(request)
+
+    def queries(self) -> list[str]:
+        return [self.spider.args.query] if self.spider.args.query else list(self.config.queries)
+
+    def listing_requests(self) -> Iterable[scrapy.Request]:
+        """The first page of every configured listing of every enabled subreddit."""
+        for subreddit in self.config.subreddits:
+            if not subreddit.enabled:
+                continue
+            if "new" in subreddit.listings:
+                yield self.listing_request(subreddit.name)
+            if "search" in subreddit.listings:
+                for query in self.queries():
+                    yield self.listing_request(subreddit.name, query)
+
+    def listing_url(self, subreddit: str, query: str | None, after: str | None = None) -> str:
+        base = f"{self.config.api_url.rstrip('/')}/r/{subreddit}"
+        params: dict[str, Any]
+        if query is None:
+            path = "new"
+            params = {"limit": self.config.page_size, "raw_json": 1}
+        else:
+            path = "search"
+            params = {
+                "q": query,
+                "restrict_sr": 1,
+                "sort": "new",
+                "t": "year" if self.spider.now - self.since <= YEAR else "all",
+                "limit": self.config.page_size,
+                "raw_json": 1,
+            }
+        if after:
+            params["after"] = after
+        return f"{base}/{path}?{urlencode(params)}"
+
+    def listing_request(
+        self, subreddit: str, query: str | None = None, after: str | None = None, page: int = 1
+    ) -> scrapy.Request:
+        """A listing request without its token (send() adds it)."""
+        return scrapy.Request(
+            self.listing_url(subreddit, query, after),
+            headers={"User-Agent": self.user_agent},
+            callback=self.parse_listing,
+            errback=self.listing_failed,
+            cb_kwargs={"subreddit": subreddit, "query": query, "page": page},
+            # oauth.reddit.com's robots.txt disallows every path; it is for search engines,
+            # not API clients (see the module docstring).
+            meta={"source": self.name, "dont_obey_robotstxt": True},
+        )
+
+    # --- the token -----------------------------------------------------------------------
+    def token_valid(self) -> bool:
+        return self.token is not None and time.monotonic() < self.expires_at
+
+    def send(self, request: scrapy.Request) -> Iterable[scrapy.Request]:
+        """The request with the current token; or, without a valid one, the request waits and
+        a token is fetched (once for all waiting requests)."""
+        if self.stopped:
+            self.count("skipped/no_token")
+            return
+        if self.token_valid():
+            yield self.with_token(request)
+            return
+        if self.waiting is not None:
+            self.waiting.append(request)
+            return
+        self.waiting = [request]
+        yield self.token_request()
+
+    def with_token(self, request: scrapy.Request) -> scrapy.Request:
+        assert self.token is not None
+        authorized = request.replace(
+            dont_filter=True,  # a listing resent after a 401 has the same URL
+            meta={**request.meta, "reddit_generation": self.generation},
+        )
+        authorized.headers["Authorization"] = f"bearer {self.token.access_token}"
+        return authorized
+
+    def token_request(self) -> scrapy.Request:
+        credentials = f"{self.client_id}:{self.client_secret}".encode()
+        return FormRequest(
+            self.config.token_url,
+            formdata={"grant_type": "client_credentials"},
+            headers={
+                "Authorization": "Basic " + base64.b64encode(credentials).decode("ascii"),
+                "User-Agent": self.user_agent,
+            },
+            callback=self.token_received,
+            errback=self.token_failed,
+            dont_filter=True,  # each refresh posts the same form to the same URL
+            # www.reddit.com's robots.txt disallows every path, the token endpoint included. This
+            # is the API's authentication call, not crawling (see the module docstring).
+            meta={"source": self.name, "dont_obey_robotstxt": True},
+        )
+
+    def token_received(self, response: Response) -> Iterable[scrapy.Request]:
+        waiting, self.waiting = self.waiting or [], None
+        try:
+            token = parse_token(response.body, content_type(response))
+        except ParseError as exc:
+            self.bad_response(response, exc)
+            self.stop(waiting, str(exc))
+            return
+        self.token = token
+        self.expires_at = time.monotonic() + max(token.expires_in - EXPIRY_MARGIN, 1.0)
+        self.generation += 1
+        self.count("tokens")
+        logger.info(
+            "reddit: got an app-only token (expires in %ds) for %d waiting requests",
+            token.expires_in,
+            len(waiting),
+        )
+        for request in waiting:
+            yield self.with_token(request)
+
+    def token_failed(self, failure: Failure) -> None:
+        waiting, self.waiting = self.waiting or [], None
+        if failure.check(HttpError):
+            response = failure.value.response
+            self.count(f"errors/http_{response.status}")
+            what = describe_error_body(response.body, content_type(response))
+            reason = f"HTTP {response.status}, {what}"
+            if response.status in (400, 401, 403):
+                reason += f"; check {CLIENT_ID_SETTING} and {CLIENT_SECRET_SETTING} ({APPS_URL})"
+        else:
+            self.count(f"errors/{failure.type.__name__}")
+            reason = failure.getErrorMessage()
+        self.stop(waiting, reason)
+
+    def stop(self, waiting: list[scrapy.Request], reason: str) -> None:
+        """No token: said once, and no Reddit request is sent any more."""
+        self.stopped = True
+        self.token = None
+        self.count("errors/token_failed")
+        self.count("skipped/no_token", len(waiting))
+        logger.error(
+            "reddit: no access token (%s); %d listings and the rest of this crawl's Reddit "
+            "requests are skipped",
+            reason,
+            len(waiting),
+        )
+
+    # --- listings ------------------------------------------------------------------------
+    def parse_listing(
+        self, response: Response, subreddit: str, query: str | None, page: int
+    ) -> Iterable[Any]:
+        try:
+            listing = parse_listing(response.body, content_type(response))
+        except ParseError as exc:
+            self.bad_response(response, exc)
+            return
+        self.count("pages")
+        reached_since = False
+        for child in listing.children:
+            data = thing_data(child)
+            if data is None:
+                self.count("skipped/not_a_post")
+                continue
+            # Both listings are newest first; a pinned post may be older than those below it.
+            when = created(data)
+            if when is not None and when < self.since and not data.get("stickied"):
+                reached_since = True
+            original = original_of(data)
+            if original is not data:
+                self.count("crossposts")
+            fullname = str(original.get("name") or data.get("name") or "")
+            if fullname in self.seen:
+                self.count("skipped/seen_in_other_listing")
+                continue
+            self.seen.add(fullname)
+            if removal := gone(original):
+                self.count(f"skipped/{removal}")
+                continue
+            if original.get("over_18") and not self.config.include_nsfw:
+                self.count("skipped/nsfw")
+                continue
+            post = post_from_thing(original)
+            if post is None:
+                self.count("skipped/media" if is_media(original) else "skipped/not_a_post")
+                continue
+            if self.too_old(post.published):
+                continue
+            if not self.take():
+                return
+            yield from self.spider.follow_post(post)
+        if (
+            listing.after
+            and listing.children
+            and not reached_since
+            and page < self.config.max_pages
+            and not self.exhausted
+        ):
+            yield from self.send(self.listing_request(subreddit, query, listing.after, page + 1))
+
+    def listing_failed(self, failure: Failure) -> Iterable[scrapy.Request]:
+        if not failure.check(HttpError):
+            self.failed(failure)
+            return
+        request = failure.request
+        response = failure.value.response
+        if response.status == 401:
+            yield from self.unauthorized(request)
+            return
+        self.count(f"errors/http_{response.status}")
+        kwargs = request.cb_kwargs
+        listing = f"search {kwargs['query']!r}" if kwargs.get("query") else "new"
+        logger.warning(
+            "reddit: r/%s %s (page %d) answered HTTP %d (%s)%s; this listing stops, the others go on",
+            kwargs.get("subreddit"),
+            listing,
+            kwargs.get("page", 1),
+            response.status,
+            describe_error_body(response.body, content_type(response)),
+            rate_limit_note(response),
+        )
+
+    def unauthorized(self, request: scrapy.Request) -> Iterable[scrapy.Request]:
+        """A 401: the token expired early or was revoked. Fetched again once; a request that
+        meets a 401 again right after is given up."""
+        if request.meta.get("reddit_generation", 0) < self.generation:
+            yield from self.send(request)  # sent before the last new token
+            return
+        if request.meta.get("reddit_retried"):
+            self.count("errors/http_401")
+            logger.warning("reddit: %s answered 401 again with a new token; skipped", request.url)
+            return
+        retry = request.replace(meta={**request.meta, "reddit_retried": True})
+        if self.waiting is not None:  # a new token is on its way
+            self.waiting.append(retry)
+            return
+        self.count("token_refreshes")
+        logger.info("reddit: %s answered 401; fetching a new token", request.url)
+        self.token = None
+        yield from self.send(retry)
+
+
+def rate_limit_note(response: Response) -> str:
+    """How much of the rate limit was used, for a 429's log line (`x-ratelimit-*`)."""
+    if response.status != 429:
+        return ""
+    headers = response.headers
+    used = (headers.get("x-ratelimit-used") or b"").decode("latin-1").strip()
+    reset = (headers.get("x-ratelimit-reset") or b"").decode("latin-1").strip()
+    if used and reset:
+        return f" (rate limited: {used} requests used, the window resets in {reset}s)"
+    return " (rate limited)"
+
+
+class RedditSpider(StorySpider):
+    """Stories from Reddit: `scrapy crawl reddit [-a since=YYYY-MM-DD] [-a limit=N]
+    [-a query=...]` with REDDIT_CLIENT_ID and REDDIT_CLIENT_SECRET set."""
+
+    name = "reddit"
+    source_classes = (RedditSource,)
