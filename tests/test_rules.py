@@ -79,6 +79,10 @@ def test_stories_that_mention_hiring_are_not_postings(title, text):
         ("https://dev.to/acme/rag-1a2b", {"organization": "Acme"}, STORY, "company"),
         ("https://thelatentbuffer.example/p/structured-outputs", {}, STORY, "personal"),
         ("https://www.vectorhold.io/blog/rag", {}, STORY, "company"),
+        ("https://www.indiehackers.com/post/our-llm-bill-1a2b3c", {}, STORY, "social"),
+        ("https://northwind.example/solutions/document-processing-llm", {}, STORY, "company"),
+        ("https://northwind.example/insights/ship-an-llm-feature/", {}, STORY, "company"),
+        ("https://brightpathtechnology.example/blog-agents.html", {}, STORY, "company"),
         (
             "https://www.techwire-news.com/2026/agents",
             {},

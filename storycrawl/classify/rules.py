@@ -218,7 +218,8 @@ _COMPANY_HOST = re.compile(
     re.IGNORECASE,
 )
 _COMPANY_PATH = re.compile(
-    r"/(?:engineering|eng-blog|engineering-blog|tech-blog|techblog|customers|case-stud(?:y|ies)|company|newsroom|press|news|resources|learn|academy|courses?)(?:/|$)",
+    r"/(?:engineering|eng-blog|engineering-blog|tech-blog|techblog|customers|case-stud(?:y|ies)|company|newsroom|press|(?:[a-z]+-)?news|resources|learn|academy|courses?"
+    r"|solutions|services|products?|insights|use-cases|how-it-works|guest-(?:articles|posts))(?:/|$)",
     re.IGNORECASE,
 )
 _WE_COMPANY = re.compile(
@@ -331,7 +332,8 @@ _FEDIVERSE_POST = re.compile(r"^/@[\w.]+(?:@[\w.-]+)?/\d{6,}/?$")
 
 # Words organisations put in their domains; top-level domains that mostly host products.
 _BRAND = re.compile(
-    r"(?:labs?|hq|inc|corp|group|systems|software|solutions|consulting|digital|tech|data|cloud|stack|forge|works|"
+    r"(?:labs?|hq|inc|corp|group|systems|software|solutions|consulting|digital|tech|technolog(?:y|ies)|data|"
+    r"analytics|automation|agency|partners|practice|tools|cloud|stack|forge|works|"
     r"ventures|studio|academy|school|institute|news|daily|journal|post|wire|times|media|jobs|careers|hire|talent)"
     r"(?:$|[.-])",
     re.IGNORECASE,
