@@ -26,6 +26,7 @@ from storycrawl import __version__
 from storycrawl.db import StoryDB
 from storycrawl.parsers import ParseError
 from storycrawl.parsers.reddit import (
+    closed_subreddit,
     created,
     describe_error_body,
     gone,
@@ -277,6 +278,27 @@ def test_error_bodies_are_described_and_are_not_listings(name, content_type, des
         parse_listing(body, content_type)
 
 
+@pytest.mark.parametrize(
+    ("status", "body", "expected"),
+    [
+        (403, (FILES / "errors" / "forbidden_private.json").read_bytes(), "private"),
+        (
+            403,
+            b'{"reason": "quarantined", "quarantine_message": "...", "error": 403}',
+            "quarantined",
+        ),
+        (404, b'{"reason": "banned", "message": "Not Found", "error": 404}', "banned"),
+        (404, b'{"message": "Not Found", "error": 404}', "not_found"),
+        (403, (FILES / "errors" / "blocked.html").read_bytes(), None),
+        (403, b'{"message": "Forbidden", "error": 403}', None),
+        (429, b'{"message": "Too Many Requests", "error": 429}', None),
+    ],
+)
+def test_errors_that_close_a_whole_subreddit(status, body, expected):
+    kind = "text/html" if body.startswith(b"<") else "application/json"
+    assert closed_subreddit(status, body, kind) == expected
+
+
 def test_other_error_bodies_are_described():
     assert describe_error_body(b"not recorded", "") == (
         "a body that is not a Reddit JSON error: 'not recorded'"
@@ -383,12 +405,22 @@ def token_response(source: RedditSource, body: dict | None = None) -> TextRespon
     )
 
 
-def authorized(settings: dict | None = None, **args) -> tuple[RedditSource, list[scrapy.Request]]:
-    """A source that got its token, and the listings that were waiting for it."""
+def authorized(
+    settings: dict | None = None, *, released: bool = True, **args
+) -> tuple[RedditSource, list[scrapy.Request]]:
+    """A source that got its token, and the listings that were waiting for it (the first of
+    each subreddit), with the rest of them as if every first one had answered (`released`)."""
     source = source_of({**CREDENTIALS, **(settings or {})}, **args)
     (token_request,) = list(source.start_requests())
     assert token_request.method == "POST"
-    return source, list(source.token_received(token_response(source)))
+    firsts = list(source.token_received(token_response(source)))
+    return source, every_listing(source, firsts) if released else firsts
+
+
+def every_listing(source: RedditSource, firsts: list[scrapy.Request]) -> list[scrapy.Request]:
+    """The first listings and, as if each had answered, the rest of their subreddits'."""
+    released = [r for first in firsts for r in source.release(first.cb_kwargs["subreddit"])]
+    return firsts + released
 
 
 def recorded_first_pages() -> set[str]:
@@ -401,9 +433,14 @@ def recorded_first_pages() -> set[str]:
 
 def test_the_token_releases_every_listing_with_the_bearer_token(no_env, caplog):
     with caplog.at_level(logging.DEBUG):
-        source, requests = authorized()
+        source, firsts = authorized(released=False)
     token = token_body()["access_token"]
     assert stat(source, "tokens") == 1
+    assert [r.cb_kwargs["subreddit"] for r in firsts] == [
+        "LLMDevs", "Rag", "LangChain", "AI_Agents", "aiengineering", "LocalLLaMA", "mcp",
+        "ExperiencedDevs", "MachineLearning",
+    ], "the first listing of each subreddit goes first"  # fmt: skip
+    requests = every_listing(source, firsts)
     assert len(requests) == 95, "5 subreddits list new, 9 search 10 queries each"
     assert {r.url for r in requests} == recorded_first_pages()
     for request in requests:
@@ -414,11 +451,12 @@ def test_the_token_releases_every_listing_with_the_bearer_token(no_env, caplog):
     first = requests[0]
     assert first.url == f"{API}/r/LLMDevs/new?limit=100&raw_json=1"
     assert first.cb_kwargs == {"subreddit": "LLMDevs", "query": None, "page": 1}
-    assert requests[1].url == (
+    # The first of LLMDevs' other listings, sent once its first one has answered.
+    assert requests[len(firsts)].url == (
         f"{API}/r/LLMDevs/search?q=%22as+an+AI+engineer%22&restrict_sr=1&sort=new&t=year"
         "&limit=100&raw_json=1"
     )
-    assert "got an app-only token (expires in 86400s) for 95 waiting requests" in caplog.text
+    assert "got an app-only token (expires in 86400s) for 9 waiting requests" in caplog.text
     assert token not in caplog.text and SECRET not in caplog.text
 
 
@@ -618,11 +656,11 @@ def http_failure(request: scrapy.Request, status: int, body: bytes, **headers: s
 
 
 def test_listing_errors_are_counted_and_logged_with_what_they_say(no_env, caplog):
-    source, requests = authorized()
-    by_url = {r.url: r for r in requests}
+    source, firsts = authorized(released=False)
+    by_url = {r.url: r for r in firsts}
     private = by_url[f"{API}/r/aiengineering/new?limit=100&raw_json=1"]
-    blocked = next(r for r in requests if "/LocalLLaMA/" in r.url and "tool+calling" in r.url)
-    throttled = next(r for r in requests if "/LLMDevs/" in r.url and "LLM+as+a+judge" in r.url)
+    blocked = source.listing_request("LocalLLaMA", '"tool calling"')
+    throttled = source.listing_request("LLMDevs", '"LLM as a judge"')
     errors = FILES / "errors"
     failures = [
         http_failure(private, 403, (errors / "forbidden_private.json").read_bytes()),
@@ -633,14 +671,19 @@ def test_listing_errors_are_counted_and_logged_with_what_they_say(no_env, caplog
     failures[1].value.response.headers["Content-Type"] = "text/html; charset=utf-8"
     failures[2].value.response.headers["Content-Type"] = "text/html; charset=UTF-8"
     with caplog.at_level(logging.WARNING):
-        for failure in failures:
-            assert list(source.listing_failed(failure)) == []
+        released = [list(source.listing_failed(failure)) for failure in failures]
+    # A private subreddit answers every listing so: its other ten are not sent. A block page or
+    # a rate limit is about one request: the subreddit's other listings go out.
+    assert [len(r) for r in released] == [0, 9, 10]
+    assert stat(source, "skipped/subreddit_private") == 10
     assert (stat(source, "errors/http_403"), stat(source, "errors/http_429")) == (2, 1)
     lines = [r.getMessage() for r in caplog.records]
     goes_on = "; this listing stops, the others go on"
     assert lines == [
-        "reddit: r/aiengineering new (page 1) answered HTTP 403 (Forbidden, reason: private)"
-        + goes_on,
+        (
+            "reddit: r/aiengineering new (page 1) answered HTTP 403 (Forbidden, reason: private); "
+            "r/aiengineering cannot be listed (private): its 10 other listings are skipped"
+        ),
         "reddit: r/LocalLLaMA search '\"tool calling\"' (page 1) answered HTTP 403 (an HTML page "
         "titled 'Blocked', not a Reddit JSON error)" + goes_on,
         "reddit: r/LLMDevs search '\"LLM as a judge\"' (page 1) answered HTTP 429 (an HTML page "
@@ -747,7 +790,8 @@ def test_over_http_one_token_bearer_listings_and_one_refresh_after_a_401(tmp_pat
         f"bearer {token_b}",
     ]
     (search,) = server.requests_to("/r/LLMDevs/search")
-    assert search["headers"]["Authorization"] == f"bearer {token_a}"
+    # Sent once the subreddit's first listing had answered, after the refresh.
+    assert search["headers"]["Authorization"] == f"bearer {token_b}"
     assert search["path"] == (
         "/r/LLMDevs/search?q=evals&restrict_sr=1&sort=new&t=year&limit=100&raw_json=1"
     )
@@ -888,13 +932,14 @@ def test_stats_of_the_error_shapes_skips_and_nothing_missing(crawl):
     # timkellogg.me's article is recorded by feeds-personal, without a robots.txt (a 404).
     assert stats.get("storycrawl/replay/robots_missing", 0) <= 1
     assert "Not in the recording" not in crawl["log"]
-    # A token, 97 listing pages, 3 retries of the 429, and 9 articles with their robots.txt:
+    # A token, 87 listing pages, 3 retries of the 429, and 9 articles with their robots.txt:
     # no robots.txt of a Reddit host is asked for.
-    assert stats["downloader/request_count"] == 119
+    assert stats["downloader/request_count"] == 109
     assert stats["robotstxt/request_count"] == 9 and "robotstxt/forbidden" not in stats
     assert stats[f"{source}/tokens"] == 1 and f"{source}/token_refreshes" not in stats
     assert stats[f"{source}/pages"] == 84
-    assert stats[f"{source}/errors/http_403"] == 12, "r/aiengineering x 11 and one Blocked page"
+    assert stats[f"{source}/errors/http_403"] == 2, "r/aiengineering's first and one Blocked page"
+    assert stats[f"{source}/skipped/subreddit_private"] == 10
     assert stats[f"{source}/errors/http_429"] == 1
     assert stats["storycrawl/retry_after/retried"] == 3
     assert stats[f"{source}/candidates"] == len([m for m in manifest() if m.get("collected", True)])
@@ -905,7 +950,7 @@ def test_stats_of_the_error_shapes_skips_and_nothing_missing(crawl):
         assert stats[f"{source}/skipped/{skipped}"] == 1, skipped
     assert stats[f"{source}/included"] == len([m for m in manifest() if m["expect"] == "include"])
     log = crawl["log"]
-    assert log.count("reason: private); this listing stops") == 11
+    assert log.count("r/aiengineering cannot be listed (private)") == 1
     assert "(rate limited: 1000 requests used, the window resets in 1s)" in log
 
 

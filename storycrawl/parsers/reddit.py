@@ -91,6 +91,25 @@ def describe_error_body(body: bytes | str, content_type: str) -> str:
     return describe_other_body(body, content_type, "a Reddit JSON error")
 
 
+# A subreddit that answers a listing with one of these answers every other listing the same way.
+CLOSED_REASONS = frozenset({"private", "banned", "quarantined", "gold_only", "gated"})
+
+
+def closed_subreddit(status: int, body: bytes | str, content_type: str) -> str | None:
+    """Why a subreddit cannot be listed at all (its error's `reason`, or `not_found` for a 404),
+    or None when the error is about this one request (a block page, a rate limit)."""
+    try:
+        data = load_json(body, content_type)
+    except ParseError:
+        data = None
+    reason = str(data.get("reason") or "") if isinstance(data, dict) else ""
+    if status in (403, 404) and reason in CLOSED_REASONS:
+        return reason
+    if status == 404 and isinstance(data, dict):
+        return "not_found"
+    return None
+
+
 # --- listings ---------------------------------------------------------------------------------
 
 

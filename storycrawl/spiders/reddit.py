@@ -9,6 +9,8 @@
    `Authorization: bearer <token>`: `new` (`/r/{sub}/new`) and `search` (`/r/{sub}/search`,
    newest first, once per configured query or for `-a query` alone), paged by `after` until it
    is null, a post older than `since` (both listings are newest first), `max_pages`, or `limit`.
+   A subreddit's first listing goes first; its other listings follow once it answers, unless
+   it said the subreddit is private, banned, quarantined or gone (then they are skipped).
    The same post from several listings, or a crosspost of one already taken, is one candidate
    (by fullname). Deleted, removed and NSFW posts (unless `include_nsfw`) and image/video
    posts without text are skipped and counted.
@@ -21,9 +23,10 @@ The secret and the token never go to the log or the stats.
 
 robots.txt: www.reddit.com answers `User-agent: *` / `Disallow: /` since mid-2024 (what
 oauth.reddit.com serves was not found; the spider does not depend on it). Reddit's API rules (the
-API wiki, "Rules") say "Our robots.txt is for search engines, not API clients. Obey these rules for
-API clients instead": the rate limits, a descriptive User-Agent, OAuth. So the source's own API requests (the token and the listings) carry
-`dont_obey_robotstxt`; the articles link posts point to still obey their own sites' robots.txt.
+API wiki, "Rules") say "Our robots.txt is for search engines, not API clients. Obey these rules
+for API clients instead": the rate limits, a descriptive User-Agent, OAuth. So the source's own
+API requests (the token and the listings) carry `dont_obey_robotstxt`; the articles link posts
+point to still obey their own sites' robots.txt.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ import logging
 import time
 from collections.abc import Iterable
 from datetime import timedelta
+from itertools import groupby
 from typing import Any
 from urllib.parse import urlencode
 
@@ -47,6 +51,7 @@ from storycrawl.parsers import ParseError
 from storycrawl.parsers.article import content_type
 from storycrawl.parsers.reddit import (
     Token,
+    closed_subreddit,
     created,
     describe_error_body,
     gone,
@@ -93,6 +98,8 @@ class RedditSource(Source):
         # Set when the token endpoint refused us: nothing more is sent.
         self.stopped = False
         self.seen: set[str] = set()
+        # Per subreddit, the listings sent once its first listing has answered.
+        self.later: dict[str, list[scrapy.Request]] = {}
 
     def unavailable(self) -> str | None:
         reason = super().unavailable()
@@ -107,7 +114,14 @@ class RedditSource(Source):
 
     # --- requests ------------------------------------------------------------------------
     def start_requests(self) -> Iterable[scrapy.Request]:
-        for request in self.listing_requests():
+        by_subreddit = groupby(self.listing_requests(), key=lambda r: r.cb_kwargs["subreddit"])
+        for subreddit, requests in by_subreddit:
+            first, *self.later[subreddit] = requests
+            yield from self.send(first)
+
+    def release(self, subreddit: str) -> Iterable[scrapy.Request]:
+        """The subreddit's other listings, once its first one has answered."""
+        for request in self.later.pop(subreddit, []):
             yield from self.send(request)
 
     def queries(self) -> list[str]:
@@ -242,19 +256,22 @@ class RedditSource(Source):
         """No token: said once, and no Reddit request is sent any more."""
         self.stopped = True
         self.token = None
+        skipped = len(waiting) + sum(len(later) for later in self.later.values())
+        self.later.clear()
         self.count("errors/token_failed")
-        self.count("skipped/no_token", len(waiting))
+        self.count("skipped/no_token", skipped)
         logger.error(
             "reddit: no access token (%s); %d listings and the rest of this crawl's Reddit "
             "requests are skipped",
             reason,
-            len(waiting),
+            skipped,
         )
 
     # --- listings ------------------------------------------------------------------------
     def parse_listing(
         self, response: Response, subreddit: str, query: str | None, page: int
     ) -> Iterable[Any]:
+        yield from self.release(subreddit)
         try:
             listing = parse_listing(response.body, content_type(response))
         except ParseError as exc:
@@ -304,26 +321,38 @@ class RedditSource(Source):
             yield from self.send(self.listing_request(subreddit, query, listing.after, page + 1))
 
     def listing_failed(self, failure: Failure) -> Iterable[scrapy.Request]:
+        request = failure.request
+        kwargs = request.cb_kwargs
+        subreddit = kwargs.get("subreddit", "")
         if not failure.check(HttpError):
             self.failed(failure)
+            yield from self.release(subreddit)
             return
-        request = failure.request
         response = failure.value.response
         if response.status == 401:
             yield from self.unauthorized(request)
             return
         self.count(f"errors/http_{response.status}")
-        kwargs = request.cb_kwargs
         listing = f"search {kwargs['query']!r}" if kwargs.get("query") else "new"
+        closed = closed_subreddit(response.status, response.body, content_type(response))
+        if closed:
+            skipped = len(self.later.pop(subreddit, []))
+            self.count(f"skipped/subreddit_{closed}", skipped)
+            consequence = f"r/{subreddit} cannot be listed ({closed}): its {skipped} other listings are skipped"
+        else:
+            consequence = "this listing stops, the others go on"
         logger.warning(
-            "reddit: r/%s %s (page %d) answered HTTP %d (%s)%s; this listing stops, the others go on",
-            kwargs.get("subreddit"),
+            "reddit: r/%s %s (page %d) answered HTTP %d (%s)%s; %s",
+            subreddit,
             listing,
             kwargs.get("page", 1),
             response.status,
             describe_error_body(response.body, content_type(response)),
             rate_limit_note(response),
+            consequence,
         )
+        if not closed:
+            yield from self.release(subreddit)
 
     def unauthorized(self, request: scrapy.Request) -> Iterable[scrapy.Request]:
         """A 401: the token expired early or was revoked. Fetched again once; a request that
