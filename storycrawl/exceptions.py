@@ -90,6 +90,12 @@ class NotFirstHand(Rejected):
     reason = "not_first_hand"
 
 
+def exclusion(role: str | None, is_first_hand: bool | None) -> type[Rejected]:
+    """Why a classified story that is not included is left out: a non-AI role when it is the
+    author's own account, else not first-hand (an explainer is that, whoever wrote it)."""
+    return NotAIEngineer if is_first_hand and role != "ai_engineer" else NotFirstHand
+
+
 class OutOfRange(Rejected):
     """Published before the crawl's `since` (an old article shared recently)."""
 

@@ -72,7 +72,7 @@ def test_report_counts_orders_and_warns(tmp_path):
 
     report = (tmp_path / "out" / "report.md").read_text()
     assert "**Warning:** only 3 stories are included, fewer than the 100 asked for" in report
-    assert "written by a ml engineer (not an AI engineer): 1" in report
+    assert "written by an ML engineer who trains models: 1" in report
     assert r"Pipes \| and \[brackets\] \<script\>" in report
     rows = json.loads((tmp_path / "out" / "stories.json").read_text())
     assert [r["url"] for r in rows] == [

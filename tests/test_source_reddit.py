@@ -999,8 +999,8 @@ def test_manifest_counts_match_the_readme():
     assert len([e for e in entries if e.get("collected", True)]) == 33
     assert by_expect == {
         "include": 18,
-        "role": 7,
-        "not_first_hand": 3,
+        "role": 6,
+        "not_first_hand": 4,
         "job_posting": 2,
         "out_of_range": 2,
         "fetch_failed": 1,

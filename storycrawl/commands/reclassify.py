@@ -19,7 +19,7 @@ from scrapy.exceptions import UsageError
 from storycrawl.classify.base import Classification, Document, classify_all
 from storycrawl.commands import command_classifier, report_ledger
 from storycrawl.db import StoryDB, configured_db_path
-from storycrawl.exceptions import NotAIEngineer, NotFirstHand
+from storycrawl.exceptions import NotAIEngineer, NotFirstHand, exclusion
 
 LABEL_FIELDS = (
     "role", "is_first_hand", "is_job_posting", "include", "confidence", "evidence", "classifier",
@@ -48,7 +48,7 @@ def update_rejection(db: StoryDB, story: dict, result: Classification) -> None:
     db.clear_rejection(story["url"], [NotAIEngineer.reason, NotFirstHand.reason])
     if result.include:
         return
-    reason = NotAIEngineer if result.role != "ai_engineer" else NotFirstHand
+    reason = exclusion(result.role, result.is_first_hand)
     discussions = story.get("discussions") or []
     db.record_rejection(
         url=story["url"], source=story.get("source") or "", via=discussions[0]["url"] if discussions else None,

@@ -1,12 +1,12 @@
 """include: only stories for the report go on to feed exports (`-O stories.json`).
 
 The others are already stored with their labels; here they are recorded as rejections with
-the reason: the author's role (NotAIEngineer) or not an own account (NotFirstHand).
+the reason: not an own account (NotFirstHand), else the author's role (NotAIEngineer).
 """
 
 from __future__ import annotations
 
-from storycrawl.exceptions import NotAIEngineer, NotFirstHand
+from storycrawl.exceptions import NotAIEngineer, NotFirstHand, exclusion
 from storycrawl.items import StoryItem
 from storycrawl.pipelines import StoryPipeline
 
@@ -18,7 +18,7 @@ class IncludePipeline(StoryPipeline):
         if item.include:
             self.count("included", item)
             return item
-        if item.role != "ai_engineer":
+        if exclusion(item.role, item.is_first_hand) is NotAIEngineer:
             self.count(f"role/{item.role}", item)
             raise NotAIEngineer(
                 f"{item.url}: written by a {item.role}, not an AI engineer",

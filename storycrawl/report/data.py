@@ -122,9 +122,20 @@ def load_funnel(db: StoryDB) -> Funnel:
     return funnel
 
 
+# Who wrote an own account that is left out, by role.
+ROLE_REASONS = {
+    "ml_engineer": "written by an ML engineer who trains models",
+    "data_scientist": "written by a data scientist",
+    "software_engineer": "written by a software engineer (using AI tools, not building on models)",
+    "researcher": "written by a researcher",
+    "other": "written by someone who is not an engineer (founders, managers, PMs, students)",
+}
+
+
 def reason_label(reason: str) -> str:
     if reason.startswith("role:"):
-        return f"written by a {reason.split(':', 1)[1].replace('_', ' ')} (not an AI engineer)"
+        role = reason.split(":", 1)[1]
+        return ROLE_REASONS.get(role, f"written by a {role.replace('_', ' ')}")
     return REASONS.get(reason, reason.replace("_", " "))
 
 

@@ -53,19 +53,27 @@ def cite_html(rows: list[int], most: int = 12) -> str:
     return f'<span class="cite">[{links}{more}]</span>'
 
 
-def bar_chart(findings: list[Finding], *, width: int = 520, bar: int = 18) -> str:
+# Bar labels: a 12px sans-serif character is at most about 6.6px wide, so this many fit.
+LABEL_CHARS = 38
+
+
+def short_label(label: str) -> str:
+    return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
+
+
+def bar_chart(findings: list[Finding], *, width: int = 580, bar: int = 18) -> str:
     """Horizontal bars, one per finding, labelled with the count."""
     if not findings:
         return "<p>None yet.</p>"
     top = max(f.count for f in findings)
-    label_width, gap = 190, 6
+    label_width, gap = round(LABEL_CHARS * 6.6) + 6, 6
     height = len(findings) * (bar + gap)
     rows = []
     for i, finding in enumerate(findings):
         y = i * (bar + gap)
         length = (width - label_width - 40) * finding.count / top
         rows.append(
-            f'<text x="{label_width - 6}" y="{y + bar - 5}" text-anchor="end" font-size="12">{esc(finding.label[:30])}</text>'
+            f'<text x="{label_width - 6}" y="{y + bar - 5}" text-anchor="end" font-size="12">{esc(short_label(finding.label))}</text>'
             f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar}" fill="#4e79a7"><title>{esc(finding.label)}: {finding.count}</title></rect>'
             f'<text x="{label_width + length + 4:.1f}" y="{y + bar - 5}" font-size="12">{finding.count}</text>'
         )
@@ -206,7 +214,7 @@ def render_html(
 {"".join(f'<div class="warning">{esc(w)}</div>' for w in warnings)}
 <section id="headline"><h2>Headline</h2>
 <div class="cards">{"".join(f"<div class='card'><b>{v}</b>{esc(k)}</div>" for k, v in cards)}</div>
-<p>{funnel.runs} crawls recorded. Rejected by reason:</p><ul>{rejected}</ul></section>
+<p>{funnel.runs} {"crawl" if funnel.runs == 1 else "crawls"} recorded. Rejected by reason:</p><ul>{rejected}</ul></section>
 <section id="synthesis"><h2>What AI engineers do</h2>
 <p class="meta">From the {synthesis.stories} stories in the table; links go to their rows.</p>
 {_narrative_html(synthesis)}
