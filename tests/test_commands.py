@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
+from storycrawl.classify.evaluate import include_by_confidence
 from storycrawl.db import StoryDB
 from storycrawl.items import StoryItem
 from tests.llm_server import ChatServer
@@ -92,8 +93,26 @@ def test_evaluate_prints_scores_and_json(tmp_path):
     assert text.returncode == 0, text.stderr
     assert "include          1.000      1.000   1.000" in text.stdout
     assert "role confusion" in text.stdout
+    assert "include with a confidence floor" in text.stdout
     as_json = json.loads(scrapy("evaluate", str(labelled), "--json").stdout)
     assert as_json["include"]["f1"] == 1.0 and as_json["rows"] == 2
+    floors = {row["min_confidence"]: row for row in as_json["include_by_confidence"]}
+    assert floors[0.5]["tp"] == 1 and floors[0.5]["fn"] == 0
+    assert [row["tp"] + row["fn"] for row in floors.values()] == [1] * len(floors)
+
+
+def test_include_by_confidence_counts_only_stories_at_or_above_each_floor():
+    decisions = [(True, 0.9, True), (True, 0.72, False), (True, 0.65, True), (False, 0.8, True)]
+    table = {row["min_confidence"]: row for row in include_by_confidence(decisions)}
+    assert (table[0.6]["tp"], table[0.6]["fp"], table[0.6]["fn"]) == (2, 1, 1)
+    assert (table[0.7]["tp"], table[0.7]["fp"], table[0.7]["fn"]) == (1, 1, 2)
+    assert (table[0.75]["precision"], table[0.75]["recall"]) == (1.0, round(1 / 3, 3))
+
+
+def test_report_rejects_a_confidence_outside_0_to_1(tmp_path):
+    result = scrapy("report", "--db", str(tmp_path / "none.db"), "--min-confidence", "1.5")
+    assert result.returncode == 2
+    assert "--min-confidence: expected a number from 0 to 1, got '1.5'" in result.stderr
 
 
 def test_llm_classifier_without_configuration_is_a_clear_error(tmp_path):

@@ -4,9 +4,13 @@ from datetime import UTC, datetime
 from storycrawl.db import StoryDB
 from storycrawl.items import Discussion, StoryItem
 from storycrawl.report import build_report
+from storycrawl.report.data import ReportFilter
 
 
-def add(db, url, published, include=True, title="A story", source="hackernews"):
+def add(
+    db, url, published, include=True, title="A story", source="hackernews",
+    source_type="personal", confidence=0.8,
+):  # fmt: skip
     db.upsert_story(
         StoryItem(
             url=url,
@@ -14,12 +18,12 @@ def add(db, url, published, include=True, title="A story", source="hackernews"):
             text="text " * 20,
             source=source,
             published=published,
-            source_type="personal",
+            source_type=source_type,
             role="ai_engineer" if include else "ml_engineer",
             is_first_hand=True,
             is_job_posting=False,
             include=include,
-            confidence=0.8,
+            confidence=confidence,
             evidence="because",
             classifier="heuristic",
             discussions=[
@@ -120,3 +124,29 @@ def test_datasette_metadata_describes_columns_that_exist(tmp_path):
     for query in metadata["databases"]["storycrawl"]["queries"].values():
         db.db.execute(query["sql"]).fetchall()
     db.close()
+
+
+def test_report_filters_choose_the_stories(tmp_path):
+    db = StoryDB(tmp_path / "s.db")
+    day = lambda month: datetime(2026, month, 1, tzinfo=UTC)
+    add(db, "https://a.example/jan", day(1), source="feeds", confidence=0.9)
+    add(db, "https://a.example/apr", day(4), source_type="social", confidence=0.6)
+    add(db, "https://a.example/jul", day(7), source="reddit", source_type="company")
+    add(db, "https://a.example/oct", day(10), confidence=0.75)
+    db.close()
+
+    def urls(**filters):
+        out = tmp_path / "out"
+        result = build_report(
+            tmp_path / "s.db", out, min_stories=1, report_filter=ReportFilter(**filters)
+        )
+        rows = json.loads((out / "stories.json").read_text())
+        assert result.stories == len(rows)
+        return [r["url"].rsplit("/", 1)[1] for r in rows]
+
+    assert urls() == ["oct", "jul", "apr", "jan"]
+    assert urls(since=day(4), until=day(10)) == ["jul", "apr"]
+    assert urls(source_type="social") == ["apr"]
+    assert urls(source="reddit") == ["jul"]
+    assert urls(min_confidence=0.75) == ["oct", "jul", "jan"]
+    assert "with confidence at least 0.75" in (tmp_path / "out" / "report.md").read_text()

@@ -95,6 +95,9 @@ class Evaluation:
     role_accuracy: float = 0.0
     source_type_accuracy: float = 0.0
     role_confusion: dict[str, dict[str, int]] = field(default_factory=dict)
+    # Include precision and recall when only stories at or above a confidence floor count
+    # (what `scrapy report --min-confidence` trades), one row per floor.
+    include_by_confidence: list[dict[str, float]] = field(default_factory=list)
     misclassified: list[Misclassified] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -115,11 +118,28 @@ def _prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     }
 
 
+CONFIDENCE_FLOORS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.9)
+
+
+def include_by_confidence(decisions: list[tuple[bool, float, bool]]) -> list[dict[str, float]]:
+    """(predicted include, confidence, labelled include) per row: P/R/F1 per confidence floor."""
+    positives = sum(truth for _, _, truth in decisions)
+    table = []
+    for floor in CONFIDENCE_FLOORS:
+        kept = [
+            truth for included, confidence, truth in decisions if included and confidence >= floor
+        ]
+        tp = sum(kept)
+        table.append({"min_confidence": floor, **_prf(tp, len(kept) - tp, positives - tp)})
+    return table
+
+
 def evaluate(rows: list[InputRow], classifier: Classifier) -> Evaluation:
     """Score every row; the row's labels are the truth."""
     counts = Counter()
     confusion: dict[str, Counter] = {role: Counter() for role in ROLES}
     misclassified = []
+    decisions = []
     results = classify_all(classifier, [row.document for row in rows])
     for row, result in zip(rows, results, strict=True):
         gold = row.data
@@ -137,6 +157,7 @@ def evaluate(rows: list[InputRow], classifier: Classifier) -> Evaluation:
             "role": result.role,
             "source_type": result.source_type,
         }
+        decisions.append((result.include, result.confidence, expected["include"]))
         for name, truth in (("include", expected["include"]), ("job", expected["is_job_posting"])):
             predicted = got["include"] if name == "include" else got["is_job_posting"]
             key = "tp" if truth and predicted else "fp" if predicted else "fn" if truth else "tn"
@@ -172,6 +193,7 @@ def evaluate(rows: list[InputRow], classifier: Classifier) -> Evaluation:
         role_confusion={
             gold: dict(predicted) for gold, predicted in confusion.items() if predicted
         },
+        include_by_confidence=include_by_confidence(decisions),
         misclassified=misclassified,
     )
 
@@ -214,6 +236,13 @@ def render_text(evaluation: Evaluation, *, max_misclassified: int = 50) -> str:
     for gold in roles:
         row = evaluation.role_confusion.get(gold, {})
         lines.append(f"{gold:<18}" + "".join(f"{row.get(r, 0):>13}" for r in roles))
+    lines += ["", "include with a confidence floor (scrapy report --min-confidence)"]
+    lines.append("min confidence   precision  recall  f1     (tp/fp/fn)")
+    for row in evaluation.include_by_confidence:
+        lines.append(
+            f"{row['min_confidence']:<16.2f} {row['precision']:.3f}      {row['recall']:.3f}   "
+            f"{row['f1']:.3f}  ({row['tp']}/{row['fp']}/{row['fn']})"
+        )
     lines += ["", f"misclassified: {len(evaluation.misclassified)}"]
     for miss in evaluation.misclassified[:max_misclassified]:
         diffs = ", ".join(f"{k} {miss.expected[k]}→{miss.got[k]}" for k in miss.wrong)

@@ -24,6 +24,16 @@ def _date(value: str) -> datetime:
     return day.replace(tzinfo=UTC)
 
 
+def _share(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = -1.0
+    if not 0.0 <= number <= 1.0:
+        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, got {value!r}")
+    return number
+
+
 class Command(ScrapyCommand):
     requires_project = True
     requires_crawler_process = False  # no crawl: no engine, no Scrapy log
@@ -53,6 +63,11 @@ class Command(ScrapyCommand):
             "--source", help="only stories reached from this source (hackernews, reddit, feeds...)"
         )
         parser.add_argument(
+            "--min-confidence", type=_share, metavar="F",
+            help="only stories whose labels have at least this confidence (0-1): higher precision, "
+            "fewer stories; scrapy evaluate shows the trade",
+        )  # fmt: skip
+        parser.add_argument(
             "--min-stories", type=int, default=100, metavar="N",
             help="warn when fewer stories than this are included (default: 100)",
         )  # fmt: skip
@@ -75,7 +90,11 @@ class Command(ScrapyCommand):
         if opts.since and opts.until and opts.since >= opts.until:
             raise UsageError("--since must be before --until", print_help=False)
         report_filter = ReportFilter(
-            since=opts.since, until=opts.until, source_type=opts.type, source=opts.source
+            since=opts.since,
+            until=opts.until,
+            source_type=opts.type,
+            source=opts.source,
+            min_confidence=opts.min_confidence,
         )
         result = build_report(
             db_path,

@@ -56,6 +56,7 @@ class ReportFilter:
     until: datetime | None = None
     source_type: str | None = None
     source: str | None = None
+    min_confidence: float | None = None
 
     def where(self) -> tuple[str, list[Any]]:
         clauses, params = ["include = 1"], []
@@ -71,6 +72,9 @@ class ReportFilter:
         if self.source:
             clauses.append("(source = ? or sources like ?)")
             params.extend([self.source, f'%"{self.source}"%'])
+        if self.min_confidence:
+            clauses.append("confidence >= ?")
+            params.append(self.min_confidence)
         return " and ".join(clauses), params
 
     def describe(self) -> str:
@@ -83,6 +87,8 @@ class ReportFilter:
             parts.append(f"type {self.source_type}")
         if self.source:
             parts.append(f"source {self.source}")
+        if self.min_confidence:
+            parts.append(f"with confidence at least {self.min_confidence:g}")
         return ", ".join(parts)
 
 
