@@ -721,6 +721,17 @@ def test_a_401_fetches_a_new_token_once_and_the_requests_go_again(no_env):
     assert stat(source, "errors/http_401") == 1 and stat(source, "token_refreshes") == 1
 
 
+def test_a_first_listing_given_up_after_two_401s_skips_its_subreddit(no_env, caplog):
+    source, firsts = authorized(released=False)
+    first = firsts[0]  # r/LLMDevs new; its 10 searches wait for it
+    (_token_request,) = source.listing_failed(http_failure(first, 401, UNAUTHORIZED))
+    (retried,) = source.token_received(token_response(source))
+    with caplog.at_level(logging.WARNING):
+        assert list(source.listing_failed(http_failure(retried, 401, UNAUTHORIZED))) == []
+    assert stat(source, "skipped/unauthorized") == 10 and "LLMDevs" not in source.later
+    assert "skipped, with 10 other listings of its subreddit" in caplog.text
+
+
 # --- over HTTP -----------------------------------------------------------------------------
 
 

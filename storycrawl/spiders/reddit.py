@@ -361,8 +361,16 @@ class RedditSource(Source):
             yield from self.send(request)  # sent before the last new token
             return
         if request.meta.get("reddit_retried"):
+            # Its subreddit's other listings would meet the same: skipped too, and counted.
+            skipped = len(self.later.pop(request.cb_kwargs.get("subreddit", ""), []))
             self.count("errors/http_401")
-            logger.warning("reddit: %s answered 401 again with a new token; skipped", request.url)
+            self.count("skipped/unauthorized", skipped)
+            logger.warning(
+                "reddit: %s answered 401 again with a new token; skipped, with %d other listings "
+                "of its subreddit",
+                request.url,
+                skipped,
+            )
             return
         retry = request.replace(meta={**request.meta, "reddit_retried": True})
         if self.waiting is not None:  # a new token is on its way
