@@ -721,6 +721,19 @@ def test_a_401_fetches_a_new_token_once_and_the_requests_go_again(no_env):
     assert stat(source, "errors/http_401") == 1 and stat(source, "token_refreshes") == 1
 
 
+def test_no_more_listings_go_out_once_the_limit_is_reached(no_env):
+    source, firsts = authorized(released=False, limit="2")
+    first = firsts[0]  # r/LLMDevs new: more than two posts
+    requests, items = [], []
+    for out in source.parse_listing(
+        listing_response(first, "LLMDevs_new_p1.json"), "LLMDevs", None, 1
+    ):
+        (requests if isinstance(out, scrapy.Request) and out.url.startswith(API) else items).append(
+            out
+        )
+    assert requests == [] and stat(source, "skipped/limit_reached") == 10
+
+
 def test_a_first_listing_given_up_after_two_401s_skips_its_subreddit(no_env, caplog):
     source, firsts = authorized(released=False)
     first = firsts[0]  # r/LLMDevs new; its 10 searches wait for it

@@ -120,8 +120,13 @@ class RedditSource(Source):
             yield from self.send(first)
 
     def release(self, subreddit: str) -> Iterable[scrapy.Request]:
-        """The subreddit's other listings, once its first one has answered."""
-        for request in self.later.pop(subreddit, []):
+        """The subreddit's other listings, once its first one has answered (none once `limit`
+        candidates are taken)."""
+        later = self.later.pop(subreddit, [])
+        if self.exhausted:
+            self.count("skipped/limit_reached", len(later))
+            return
+        for request in later:
             yield from self.send(request)
 
     def queries(self) -> list[str]:
@@ -271,11 +276,11 @@ class RedditSource(Source):
     def parse_listing(
         self, response: Response, subreddit: str, query: str | None, page: int
     ) -> Iterable[Any]:
-        yield from self.release(subreddit)
         try:
             listing = parse_listing(response.body, content_type(response))
         except ParseError as exc:
             self.bad_response(response, exc)
+            yield from self.release(subreddit)
             return
         self.count("pages")
         reached_since = False
@@ -309,8 +314,10 @@ class RedditSource(Source):
             if self.too_old(post.published):
                 continue
             if not self.take():
-                return
+                break
             yield from self.spider.follow_post(post)
+        # The subreddit's other listings, after this page's posts so a reached limit stops them.
+        yield from self.release(subreddit)
         if (
             listing.after
             and listing.children
