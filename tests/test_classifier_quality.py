@@ -1,7 +1,7 @@
 """Quality gate: the heuristic classifier must not fall below its pinned scores.
 
 `tests/data/labelled/baseline.json` pins the scores measured when the heuristic last changed, on
-the tuning set and on the holdout set (never used for tuning). A change that lowers any of them
+the tuning sets and on the holdout sets (never used for tuning). A change that lowers any of them
 fails here; a change that raises them should pin the new figures (see the README there).
 """
 

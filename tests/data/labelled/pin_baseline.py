@@ -19,7 +19,8 @@ from storycrawl.classify.heuristic import HeuristicClassifier
 
 ABOUT = (
     "Scores of the heuristic classifier, pinned by tests/test_classifier_quality.py. tune and tune2 "
-    "were used to develop it; holdout never was. Re-pin with tests/data/labelled/pin_baseline.py."
+    "were used to develop it; holdout and holdout2 never were (holdout2 was written blind to the "
+    "classifier). Re-pin with tests/data/labelled/pin_baseline.py."
 )
 
 
