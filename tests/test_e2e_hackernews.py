@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from storycrawl.db import StoryDB
-from tests.utils import ROOT, WEB
+from tests.utils import ROOT, WEB, rejections_of
 
 pytestmark = pytest.mark.e2e
 
@@ -61,10 +61,6 @@ def crawl(tmp_path_factory):
     }
     db.close()
     return data
-
-
-def rejections_of(crawl, url):
-    return [r for r in crawl["rejections"] if r["url"] == url]
 
 
 def test_every_ai_engineer_story_is_included(crawl):

@@ -30,7 +30,8 @@ from storycrawl.parsers.bluesky import (
     xrpc_error,
 )
 from storycrawl.spiders.bluesky import BlueskySource, BlueskySpider
-from tests.utils import ROOT, WEB, async_test, make_crawler
+from tests.utils import ROOT, WEB, async_test, first_source, read_jsonl, rejections_of
+from tests.utils import source_stat as stat
 
 GROUP = WEB / "bluesky"
 FILES = GROUP / "files"
@@ -51,13 +52,11 @@ def view(name: str, handle: str) -> dict:
 
 
 def routes() -> list[dict]:
-    lines = (GROUP / "routes.jsonl").read_text().splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return read_jsonl(GROUP / "routes.jsonl")
 
 
 def manifest() -> list[dict]:
-    lines = (GROUP / "manifest.jsonl").read_text().splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return read_jsonl(GROUP / "manifest.jsonl")
 
 
 # --- parse functions -----------------------------------------------------------------------
@@ -255,12 +254,7 @@ def no_env(monkeypatch):
 
 
 def source_of(settings: dict | None = None, **args) -> BlueskySource:
-    crawler = make_crawler(BlueskySpider, {"STORYCRAWL_NOW": NOW, **(settings or {})}, **args)
-    return crawler.spider.sources[0]
-
-
-def stat(source: BlueskySource, name: str):
-    return source.spider.crawler.stats.get_value(f"storycrawl/source/bluesky/{name}")
+    return first_source(BlueskySpider, NOW, settings, **args)
 
 
 def test_without_credentials_the_source_says_what_to_set(no_env):
@@ -573,10 +567,6 @@ def crawl(tmp_path_factory):
     }
     db.close()
     return data
-
-
-def rejections_of(crawl, url):
-    return [r for r in crawl["rejections"] if r["url"] == url]
 
 
 @pytest.mark.e2e

@@ -36,7 +36,8 @@ from storycrawl.parsers.devto import (
     strip_front_matter,
 )
 from storycrawl.spiders.devto import DevtoSource, DevtoSpider
-from tests.utils import ROOT, WEB, LoopbackServer, Reply, make_crawler
+from tests.utils import ROOT, WEB, LoopbackServer, Reply, first_source, make_crawler, read_jsonl
+from tests.utils import source_stat as stat
 
 GROUP = WEB / "devto"
 FILES = GROUP / "files"
@@ -47,8 +48,7 @@ JSON_TYPE = "application/json; charset=utf-8"
 
 
 def manifest() -> list[dict]:
-    lines = (GROUP / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return read_jsonl(GROUP / "manifest.jsonl")
 
 
 def entry(username: str) -> dict:
@@ -248,8 +248,7 @@ def test_query_words_must_all_be_in_title_description_or_tags():
 
 
 def source_of(settings: dict | None = None, **args) -> DevtoSource:
-    crawler = make_crawler(DevtoSpider, {"STORYCRAWL_NOW": NOW, **(settings or {})}, **args)
-    return crawler.spider.sources[0]
+    return first_source(DevtoSpider, NOW, settings, **args)
 
 
 def latest_response(articles: list[dict], number: int = 1) -> TextResponse:
@@ -269,10 +268,6 @@ def split(results) -> tuple[list[str], list[str], list]:
     pages = [r.url for r in requests if "/articles/latest?" in r.url]
     articles = [r.url for r in requests if "/articles/latest?" not in r.url]
     return pages, articles, [r for r in results if not isinstance(r, scrapy.Request)]
-
-
-def stat(source: DevtoSource, name: str):
-    return source.spider.crawler.stats.get_value(f"storycrawl/source/devto/{name}")
 
 
 def test_first_request_is_the_latest_page_with_the_v1_accept_header():

@@ -45,7 +45,8 @@ from storycrawl.spiders.feeds import (
     attempt_plan,
 )
 from storycrawl.urls import canonical_url
-from tests.utils import ROOT, WEB, make_crawler
+from tests.utils import ROOT, WEB, make_crawler, read_jsonl, rejections_of
+from tests.utils import source_stat as stat
 
 GROUP = WEB / "feeds-personal"
 FILES = GROUP / "files"
@@ -58,8 +59,7 @@ def feed(path: str, url: str, content_type: str = "application/xml"):
 
 
 def manifest() -> list[dict]:
-    lines = (GROUP / "manifest.jsonl").read_text().splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return read_jsonl(GROUP / "manifest.jsonl")
 
 
 def utc(*args: int) -> datetime:
@@ -558,10 +558,6 @@ def run(source: FeedsSource, web: Web) -> tuple[list[str], list[str]]:
     return requested, articles
 
 
-def stat(source: FeedsSource, name: str):
-    return source.spider.crawler.stats.get_value(f"storycrawl/source/feeds/{name}")
-
-
 SITE = """
 [[feeds.sites]]
 name = "Blog"
@@ -897,10 +893,6 @@ def crawl(tmp_path_factory):
     }
     db.close()
     return data
-
-
-def rejections_of(crawl, url):
-    return [r for r in crawl["rejections"] if r["url"] == url]
 
 
 @pytest.mark.e2e

@@ -20,7 +20,7 @@ from storycrawl.db import StoryDB
 from storycrawl.parsers import ParseError
 from storycrawl.parsers.lobsters import STORIES_PER_PAGE, parse_story_list, post_from_story
 from storycrawl.spiders.lobsters import LobstersSource, LobstersSpider
-from tests.utils import ROOT, WEB, make_crawler
+from tests.utils import ROOT, WEB, first_source, read_jsonl
 
 GROUP = WEB / "lobsters"
 PAGE = GROUP / "files" / "t_ai_vibecoding.json"
@@ -37,8 +37,7 @@ def story(short_id: str) -> dict:
 
 
 def manifest() -> list[dict]:
-    lines = (GROUP / "manifest.jsonl").read_text().splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return read_jsonl(GROUP / "manifest.jsonl")
 
 
 # --- parse functions -----------------------------------------------------------------------
@@ -124,8 +123,7 @@ def test_bad_listing_bodies(body, content_type, message):
 
 
 def source_of(settings: dict | None = None, **args) -> LobstersSource:
-    crawler = make_crawler(LobstersSpider, {"STORYCRAWL_NOW": NOW, **(settings or {})}, **args)
-    return crawler.spider.sources[0]
+    return first_source(LobstersSpider, NOW, settings, **args)
 
 
 def listing_response(page: list[dict], url: str = LISTING) -> TextResponse:

@@ -29,7 +29,8 @@ from storycrawl.parsers.mastodon import (
     post_from_status,
 )
 from storycrawl.spiders.mastodon import MastodonSource, MastodonSpider, access_tokens
-from tests.utils import ROOT, WEB, make_crawler
+from tests.utils import ROOT, WEB, first_source, read_jsonl, rejections_of
+from tests.utils import source_stat as stat
 
 GROUP = WEB / "mastodon"
 TIMELINES = GROUP / "files" / "timelines"
@@ -46,13 +47,11 @@ def status(name: str, account: str) -> dict:
 
 
 def routes() -> list[dict]:
-    lines = (GROUP / "routes.jsonl").read_text().splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return read_jsonl(GROUP / "routes.jsonl")
 
 
 def manifest() -> list[dict]:
-    lines = (GROUP / "manifest.jsonl").read_text().splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return read_jsonl(GROUP / "manifest.jsonl")
 
 
 # --- parse functions -----------------------------------------------------------------------
@@ -177,12 +176,7 @@ def test_error_messages():
 
 
 def source_of(settings: dict | None = None, **args) -> MastodonSource:
-    crawler = make_crawler(MastodonSpider, {"STORYCRAWL_NOW": NOW, **(settings or {})}, **args)
-    return crawler.spider.sources[0]
-
-
-def stat(source: MastodonSource, name: str):
-    return source.spider.crawler.stats.get_value(f"storycrawl/source/mastodon/{name}")
+    return first_source(MastodonSpider, NOW, settings, **args)
 
 
 def test_every_instance_and_hashtag_is_requested(monkeypatch):
@@ -389,10 +383,6 @@ def crawl(tmp_path_factory):
     }
     db.close()
     return data
-
-
-def rejections_of(crawl, url):
-    return [r for r in crawl["rejections"] if r["url"] == url]
 
 
 @pytest.mark.e2e

@@ -39,7 +39,18 @@ from storycrawl.parsers.reddit import (
     thing_data,
 )
 from storycrawl.spiders.reddit import RedditSource, RedditSpider
-from tests.utils import ROOT, WEB, LoopbackServer, Reply, async_test, make_crawler
+from tests.utils import (
+    ROOT,
+    WEB,
+    LoopbackServer,
+    Reply,
+    async_test,
+    first_source,
+    make_crawler,
+    read_jsonl,
+    rejections_of,
+)
+from tests.utils import source_stat as stat
 
 GROUP = WEB / "reddit"
 FILES = GROUP / "files"
@@ -66,13 +77,11 @@ def thing(name: str, title_start: str) -> dict:
 
 
 def routes() -> list[dict]:
-    lines = (GROUP / "routes.jsonl").read_text().splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return read_jsonl(GROUP / "routes.jsonl")
 
 
 def manifest() -> list[dict]:
-    lines = (GROUP / "manifest.jsonl").read_text().splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
+    return read_jsonl(GROUP / "manifest.jsonl")
 
 
 def token_body() -> dict:
@@ -332,12 +341,7 @@ def no_env(monkeypatch):
 
 
 def source_of(settings: dict | None = None, **args) -> RedditSource:
-    crawler = make_crawler(RedditSpider, {"STORYCRAWL_NOW": NOW, **(settings or {})}, **args)
-    return crawler.spider.sources[0]
-
-
-def stat(source: RedditSource, name: str):
-    return source.spider.crawler.stats.get_value(f"storycrawl/source/reddit/{name}")
+    return first_source(RedditSpider, NOW, settings, **args)
 
 
 def test_without_credentials_the_source_says_what_to_set(no_env):
@@ -863,10 +867,6 @@ def crawl(tmp_path_factory):
     }
     db.close()
     return data
-
-
-def rejections_of(crawl, url):
-    return [r for r in crawl["rejections"] if r["url"] == url]
 
 
 def misses() -> set[str]:

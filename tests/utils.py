@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterable
@@ -32,6 +33,28 @@ def make_crawler(spidercls, settings: dict[str, Any] | None = None, **spider_kwa
     crawler = get_crawler(spidercls, project_settings_dict(**(settings or {})))
     crawler.spider = crawler._create_spider(**spider_kwargs)
     return crawler
+
+
+def first_source(spidercls, now: str, settings: dict[str, Any] | None = None, **spider_kwargs: Any):
+    """The first source of a spider made with the project's settings, its clock set to `now`."""
+    crawler = make_crawler(spidercls, {"STORYCRAWL_NOW": now, **(settings or {})}, **spider_kwargs)
+    return crawler.spider.sources[0]
+
+
+def source_stat(source, name: str):
+    """A source's own stat, `storycrawl/source/<source>/<name>`."""
+    return source.spider.crawler.stats.get_value(f"storycrawl/source/{source.name}/{name}")
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    """A recording's JSON-lines file (routes, manifest), blank lines skipped."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines if line.strip()]
+
+
+def rejections_of(crawl: dict[str, Any], url: str) -> list[dict[str, Any]]:
+    """The rejection rows a replayed crawl recorded for one URL."""
+    return [r for r in crawl["rejections"] if r["url"] == url]
 
 
 def response_from_file(

@@ -34,6 +34,14 @@ def load_json(body: bytes | str, content_type: str = "application/json") -> Any:
         raise ParseError(f"not JSON: {exc}") from None
 
 
+def to_int(value: Any) -> int | None:
+    """A count from an API field (int, numeric string or null); None when it is not one."""
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
 def load_json_list(body: bytes | str, content_type: str, what: str) -> list[dict[str, Any]]:
     """A JSON array of objects (`what` names them in the error)."""
     data = load_json(body, content_type)

@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from storycrawl.dates import parse_datetime
-from storycrawl.parsers import ParseError, Post, describe_other_body, load_json
+from storycrawl.parsers import ParseError, Post, describe_other_body, load_json, to_int
 from storycrawl.text import normalize_space
 
 POST_URL = "https://bsky.app/profile/{actor}/post/{rkey}"
@@ -289,8 +289,8 @@ def post_from_view(view: dict[str, Any]) -> Post | None:
         "bluesky_handle": str(author.get("handle") or ""),
         "hashtags": ",".join(tags),
         "language": ",".join(str(lang) for lang in record.get("langs") or []),
-        "reposts": str(_int(view.get("repostCount")) or 0),
-        "quotes": str(_int(view.get("quoteCount")) or 0),
+        "reposts": str(to_int(view.get("repostCount")) or 0),
+        "quotes": str(to_int(view.get("quoteCount")) or 0),
     }
     if link and not is_link:
         hints["card_url"] = link
@@ -309,15 +309,8 @@ def post_from_view(view: dict[str, Any]) -> Post | None:
         published=published_of(view),
         text=text,
         link=link if is_link else None,
-        points=_int(view.get("likeCount")),
-        comments=_int(view.get("replyCount")),
+        points=to_int(view.get("likeCount")),
+        comments=to_int(view.get("replyCount")),
         site="bluesky",
         hints=hints,
     )
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None

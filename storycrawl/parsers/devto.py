@@ -18,7 +18,7 @@ import lxml.html
 from lxml import etree
 
 from storycrawl.dates import parse_datetime
-from storycrawl.parsers import ParseError, Post, load_json, load_json_list
+from storycrawl.parsers import ParseError, Post, load_json, load_json_list, to_int
 from storycrawl.text import html_to_text, normalize_space
 from storycrawl.urls import host_of
 
@@ -164,15 +164,8 @@ def post_from_article(article: dict[str, Any]) -> Post | None:
         published=published_of(article),
         text=body_text(article),
         link=None,
-        points=_int(article.get("public_reactions_count")),
-        comments=_int(article.get("comments_count")),
+        points=to_int(article.get("public_reactions_count")),
+        comments=to_int(article.get("comments_count")),
         site="dev.to",
         hints=hints,
     )
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from storycrawl.dates import parse_datetime
-from storycrawl.parsers import ParseError, Post, load_json
+from storycrawl.parsers import ParseError, Post, load_json, to_int
 from storycrawl.text import html_to_text
 
 HN_ITEM_URL = "https://news.ycombinator.com/item?id={id}"
@@ -54,15 +54,8 @@ def post_from_hit(hit: dict[str, Any]) -> Post | None:
         published=parse_datetime(hit.get("created_at_i")) or parse_datetime(hit.get("created_at")),
         text=html_to_text(hit.get("story_text")),
         link=url,
-        points=_int(hit.get("points")),
-        comments=_int(hit.get("num_comments")),
+        points=to_int(hit.get("points")),
+        comments=to_int(hit.get("num_comments")),
         site="hackernews",
         hints={"hn_kind": kind, "post_type": "link" if url else "text"},
     )
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None

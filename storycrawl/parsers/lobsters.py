@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from storycrawl.dates import parse_datetime
-from storycrawl.parsers import Post, load_json_list
+from storycrawl.parsers import Post, load_json_list, to_int
 from storycrawl.text import html_to_text
 
 # StoriesPaginator::STORIES_PER_PAGE: a shorter page is the last one.
@@ -43,8 +43,8 @@ def post_from_story(story: dict[str, Any], base_url: str = "https://lobste.rs") 
         published=parse_datetime(story.get("created_at")),
         text=html_to_text(story.get("description")),
         link=link,
-        points=_int(story.get("score")),
-        comments=_int(story.get("comment_count")),
+        points=to_int(story.get("score")),
+        comments=to_int(story.get("comment_count")),
         site="lobsters",
         hints={
             "post_type": "link" if link else "text",
@@ -62,10 +62,3 @@ def _submitter(value: Any) -> str | None:
         value = value.get("username")
     name = str(value or "").strip()
     return name or None
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None

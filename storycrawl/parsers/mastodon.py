@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from storycrawl.dates import parse_datetime
-from storycrawl.parsers import Post, load_json_list
+from storycrawl.parsers import Post, load_json_list, to_int
 from storycrawl.text import html_to_text
 
 # 40% of Mastodon's default 500-character limit: a sentence or two pointing at the article.
@@ -95,7 +95,7 @@ def post_from_status(status: dict[str, Any], host: str) -> Post | None:
         "mastodon_instance": host,
         "hashtags": ",".join(tags),
         "language": str(status.get("language") or ""),
-        "reblogs": str(_int(status.get("reblogs_count")) or 0),
+        "reblogs": str(to_int(status.get("reblogs_count")) or 0),
     }
     if card_url and not is_link:
         hints["card_url"] = card_url
@@ -112,8 +112,8 @@ def post_from_status(status: dict[str, Any], host: str) -> Post | None:
         published=parse_datetime(status.get("created_at")),
         text=html_to_text(content),
         link=card_url if is_link else None,
-        points=_int(status.get("favourites_count")),
-        comments=_int(status.get("replies_count")),
+        points=to_int(status.get("favourites_count")),
+        comments=to_int(status.get("replies_count")),
         site=f"mastodon {host}",
         hints=hints,
     )
@@ -127,10 +127,3 @@ def _acct(account: Any, host: str) -> str | None:
     if not acct:
         return None
     return acct if "@" in acct else f"{acct}@{host}"
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None

@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from storycrawl.dates import isoformat, parse_datetime
-from storycrawl.parsers import ParseError, Post, describe_other_body, load_json
+from storycrawl.parsers import ParseError, Post, describe_other_body, load_json, to_int
 from storycrawl.text import html_to_text, normalize_space
 from storycrawl.urls import host_matches, host_of
 
@@ -77,13 +77,19 @@ def parse_token(body: bytes | str, content_type: str = "application/json") -> To
     )
 
 
-def describe_error_body(body: bytes | str, content_type: str) -> str:
-    """What an error response says, for the log: Reddit's JSON error, or the kind of page."""
+def error_json(body: bytes | str, content_type: str) -> dict[str, Any] | None:
+    """Reddit's JSON error object (`{"message", "error", "reason"}`); None for any other body."""
     try:
         data = load_json(body, content_type)
     except ParseError:
-        data = None
-    if isinstance(data, dict) and (data.get("message") or data.get("error")):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def describe_error_body(body: bytes | str, content_type: str) -> str:
+    """What an error response says, for the log: Reddit's JSON error, or the kind of page."""
+    data = error_json(body, content_type) or {}
+    if data.get("message") or data.get("error"):
         parts = [str(data.get("message") or data.get("error"))]
         if data.get("reason"):
             parts.append(f"reason: {data['reason']}")
@@ -98,14 +104,11 @@ CLOSED_REASONS = frozenset({"private", "banned", "quarantined", "gold_only", "ga
 def closed_subreddit(status: int, body: bytes | str, content_type: str) -> str | None:
     """Why a subreddit cannot be listed at all (its error's `reason`, or `not_found` for a 404),
     or None when the error is about this one request (a block page, a rate limit)."""
-    try:
-        data = load_json(body, content_type)
-    except ParseError:
-        data = None
-    reason = str(data.get("reason") or "") if isinstance(data, dict) else ""
+    data = error_json(body, content_type)
+    reason = str(data.get("reason") or "") if data is not None else ""
     if status in (403, 404) and reason in CLOSED_REASONS:
         return reason
-    if status == 404 and isinstance(data, dict):
+    if status == 404 and data is not None:
         return "not_found"
     return None
 
@@ -238,15 +241,8 @@ def post_from_thing(data: dict[str, Any]) -> Post | None:
         published=created(data),
         text=text,
         link=link,
-        points=_int(data.get("score")),
-        comments=_int(data.get("num_comments")),
+        points=to_int(data.get("score")),
+        comments=to_int(data.get("num_comments")),
         site=f"reddit r/{subreddit}" if subreddit else "reddit",
         hints=hints,
     )
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
