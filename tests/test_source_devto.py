@@ -19,8 +19,8 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 from twisted.python.failure import Failure
 
-from storycrawl.classify import rules
 from storycrawl.classify.base import Document
+from storycrawl.classify.source_type import source_type
 from storycrawl.db import StoryDB
 from storycrawl.items import StoryItem
 from storycrawl.parsers import ParseError
@@ -154,11 +154,11 @@ def test_organization_article_is_company():
     assert post.hints["organization"] == "Quillstack"
     assert post.author == "Daniel Okoro"
     doc = Document(url=post.url, title=post.title, text=post.text, hints=post.hints)
-    assert rules.source_type(doc).value == "company"
+    assert source_type(doc).value == "company"
     personal = post_from_article(shown("martakowalczyk"))
     assert "organization" not in personal.hints
     doc = Document(url=personal.url, title=personal.title, text=personal.text, hints=personal.hints)
-    assert rules.source_type(doc).value == "personal"
+    assert source_type(doc).value == "personal"
 
 
 def test_cross_post_keeps_its_canonical_url():

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from storycrawl.classify import rules
 from storycrawl.classify.base import Classification, Document
 from storycrawl.classify.codebook import code_story
+from storycrawl.classify.source_type import source_type
 
 NAME = "heuristic"
 MAX_CHARS = 30000
@@ -671,7 +672,7 @@ class HeuristicClassifier:
         title = (doc.title or "").strip()
         text = doc.text[:MAX_CHARS]
         job = rules.job_posting(doc)
-        kind = rules.source_type(doc)
+        kind = source_type(doc)
         voice = in_own_voice(text)
         first = judge_first_hand(title, voice)
         role = judge_role(title, voice, first.is_first_hand, first.page_kind)
