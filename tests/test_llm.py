@@ -10,17 +10,16 @@ import sqlite_utils
 from scrapy.settings import Settings
 
 from storycrawl.classify.base import ClassifierError, Document, get_classifier
-from storycrawl.classify.llm import (
+from storycrawl.classify.llm import LlmClassifier
+from storycrawl.classify.llm_answer import (
     JSON_SCHEMA,
-    LlmCache,
-    LlmClassifier,
-    LlmConfig,
-    LlmConfigError,
     cut_to_budget,
     evidence_in_text,
     parse_answer,
     user_message,
-)  # fmt: skip
+)
+from storycrawl.classify.llm_config import LlmConfig, LlmConfigError
+from storycrawl.classify.llm_ledger import LlmCache
 from tests.llm_server import ChatServer, Reply, completion
 from tests.utils import async_test
 

@@ -70,7 +70,9 @@ def get_classifier(
     """`heuristic`, `llm` or `auto` (the LLM when OPENAI_API_KEY or OPENAI_BASE_URL is set,
     else the heuristic). `db` (a sqlite-utils Database) holds the LLM's answer cache."""
     from storycrawl.classify.heuristic import HeuristicClassifier
-    from storycrawl.classify.llm import LlmCache, LlmClassifier, LlmConfig, LlmConfigError
+    from storycrawl.classify.llm import LlmClassifier
+    from storycrawl.classify.llm_config import LlmConfig, LlmConfigError
+    from storycrawl.classify.llm_ledger import LlmCache
 
     if name == "auto":
         name = "llm" if LlmConfig.configured(settings) else "heuristic"

@@ -13,7 +13,7 @@ from scrapy.exceptions import UsageError
 
 from storycrawl.args import ArgumentError
 from storycrawl.classify.base import ClassifierError
-from storycrawl.classify.llm import LlmConfig, LlmConfigError
+from storycrawl.classify.llm_config import LlmConfig, LlmConfigError
 from storycrawl.sources import SourcesError
 
 
