@@ -50,6 +50,13 @@ class FetchFailed(Rejected):
     reason = "fetch_failed"
 
 
+class TooShort(Rejected):
+    """Read fine, but too little text to judge (a title-only post, a one-line toot)."""
+
+    stage = "normalize"
+    reason = "too_short"
+
+
 class DuplicateStory(Rejected):
     """Same canonical URL (or same text) as a story already collected: merged into it."""
 

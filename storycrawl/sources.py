@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -21,9 +22,30 @@ from pydantic import (
     field_validator,
 )
 
+from storycrawl.urls import url_problem
+
 DEFAULT_SOURCES = Path(__file__).with_name("sources.toml")
 
 NonEmpty = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _web_url(value: str) -> str:
+    if value and (problem := url_problem(value)):
+        raise ValueError(f"{problem}: {value!r}")
+    return value
+
+
+def _host_name(value: str) -> str:
+    if "/" in value or url_problem(f"https://{value}/"):
+        raise ValueError(f"not a host name (like mastodon.social): {value!r}")
+    return value
+
+
+# An absolute http(s) URL (`hn.algolia.com/api/v1` without its https:// stops the crawl).
+WebUrl = Annotated[NonEmpty, AfterValidator(_web_url)]
+# A URL or nothing (an optional feed or sitemap).
+OptionalWebUrl = Annotated[str, AfterValidator(_web_url)]
+HostName = Annotated[NonEmpty, AfterValidator(_host_name)]
 
 
 class SourcesError(ValueError):
@@ -48,7 +70,7 @@ def _unique(values: list[str]) -> list[str]:
 class HackerNewsConfig(_Section):
     """Algolia HN Search (sources.md §2)."""
 
-    api_url: NonEmpty = "https://hn.algolia.com/api/v1"
+    api_url: WebUrl = "https://hn.algolia.com/api/v1"
     queries: list[NonEmpty] = Field(min_length=1)
     tags: NonEmpty = "story"
     hits_per_page: int = Field(100, ge=1, le=1000)
@@ -74,8 +96,8 @@ class Subreddit(BaseModel):
 class RedditConfig(_Section):
     """Reddit's OAuth API, app-only (sources.md §1)."""
 
-    api_url: NonEmpty = "https://oauth.reddit.com"
-    token_url: NonEmpty = "https://www.reddit.com/api/v1/access_token"
+    api_url: WebUrl = "https://oauth.reddit.com"
+    token_url: WebUrl = "https://www.reddit.com/api/v1/access_token"
     subreddits: list[Subreddit] = Field(min_length=1)
     queries: list[NonEmpty] = Field(default_factory=list)
     page_size: int = Field(100, ge=1, le=100)
@@ -89,7 +111,7 @@ class RedditConfig(_Section):
 class DevtoConfig(_Section):
     """DEV (Forem API, sources.md §3)."""
 
-    api_url: NonEmpty = "https://dev.to/api"
+    api_url: WebUrl = "https://dev.to/api"
     tags: list[NonEmpty] = Field(min_length=1)
     per_page: int = Field(100, ge=1, le=1000)
     max_pages: int = Field(5, ge=1, le=50)
@@ -100,7 +122,7 @@ class DevtoConfig(_Section):
 class LobstersConfig(_Section):
     """Lobsters JSON by tag (sources.md §4); robots.txt disallows bots: opt in to crawl it."""
 
-    base_url: NonEmpty = "https://lobste.rs"
+    base_url: WebUrl = "https://lobste.rs"
     tags: list[NonEmpty] = Field(min_length=1)
     max_pages: int = Field(3, ge=1, le=20)
 
@@ -110,7 +132,7 @@ class LobstersConfig(_Section):
 class MastodonInstance(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    host: NonEmpty
+    host: HostName
     enabled: bool = True
     note: str = ""
 
@@ -129,7 +151,7 @@ class MastodonConfig(_Section):
 class BlueskyConfig(_Section):
     """Bluesky searchPosts through an app-password session (sources.md §6)."""
 
-    pds_url: NonEmpty = "https://bsky.social"
+    pds_url: WebUrl = "https://bsky.social"
     queries: list[NonEmpty] = Field(min_length=1)
     limit: int = Field(100, ge=1, le=100)
     max_pages: int = Field(5, ge=1, le=50)
@@ -144,17 +166,17 @@ class FeedSite(BaseModel):
 
     name: NonEmpty
     type: Literal["personal", "company"]
-    site: NonEmpty
+    site: WebUrl
     # RSS 2.0, Atom or JSON Feed. Empty: found on the site (<link rel="alternate">).
-    feed: str = ""
+    feed: OptionalWebUrl = ""
     # Tried in turn when the feed fails (moved feeds, old paths).
-    alt_feeds: list[NonEmpty] = Field(default_factory=list)
+    alt_feeds: list[WebUrl] = Field(default_factory=list)
     # The feed URL is a guess by the platform's convention: look on the site first.
     discover: bool = False
     # Fallbacks for blogs without a feed: a sitemap, or an HTML page listing the posts,
     # with a regular expression that post URLs match.
-    sitemap: str = ""
-    listing: str = ""
+    sitemap: OptionalWebUrl = ""
+    listing: OptionalWebUrl = ""
     post_pattern: str = ""
     enabled: bool = True
     note: str = ""
@@ -217,5 +239,7 @@ def load_sources(path: str | Path | None = None) -> SourcesFile:
     try:
         return SourcesFile.model_validate(data)
     except ValidationError as exc:
-        problems = "; ".join(f"{_location(e)}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(
+            f"{_location(e)}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()
+        )
         raise SourcesError(f"sources file {path}: {problems}") from None

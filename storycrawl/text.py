@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import unicodedata
 
 import lxml.html
 from lxml import etree
@@ -59,6 +60,24 @@ def normalize_space(text: str) -> str:
     """Collapse runs of spaces, keep paragraph breaks, trim."""
     lines = [_SPACES.sub(" ", line).strip() for line in text.replace("\r", "").split("\n")]
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
+
+
+# Letters that render as nothing, used as "blank" display names (Hangul fillers, braille blank).
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def visible_text(value: object) -> str:
+    """A short text (a display name) without format and control characters (U+200E marks,
+    zero-width spaces, bidi controls) or blank letters, spaces collapsed; empty when nothing
+    visible is left."""
+    if not isinstance(value, str):
+        return ""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in value
+        if unicodedata.category(ch) not in ("Cf", "Cc", "Co", "Cs") and ch not in _BLANK_LETTERS
+    )
+    return " ".join(kept.split())
 
 
 def text_hash(text: str) -> str:

@@ -23,16 +23,13 @@ from storycrawl.db import StoryDB
 from storycrawl.parsers import ParseError
 from storycrawl.parsers.feeds import (
     FeedEntry,
-    alternate_feeds,
     feed_date,
-    listing_links,
     matches_query,
     newest_first,
     parse_feed,
-    parse_sitemap,
     post_from_entry,
-    sitemap_date,
 )
+from storycrawl.parsers.sites import alternate_feeds, listing_links, parse_sitemap, sitemap_date
 from storycrawl.sources import FeedSite, load_sources
 from storycrawl.spiders.feeds import (
     DISCOVER,
@@ -334,7 +331,7 @@ def test_post_from_entry_declares_the_sites_type_and_is_no_thread():
     entry = FeedEntry(
         id="tag:x", link="https://example.com/p", title="T", author="A", published=utc(2026, 1, 2)
     )
-    post = post_from_entry(entry, "Some Blog", "personal", "example.com")
+    post = post_from_entry(entry, "Some Blog", "personal", ["example.com"])
     assert (post.source, post.id, post.url, post.link, post.site) == (
         "feeds",
         "tag:x",
@@ -346,6 +343,7 @@ def test_post_from_entry_declares_the_sites_type_and_is_no_thread():
     assert post.article_hints == {
         "source_type": "personal",
         "source_type_reason": "declared in the sources file for Some Blog",
+        "source_type_hosts": "example.com",
         "feed": "Some Blog",
     }
 

@@ -61,6 +61,9 @@ class Post:
     author: str | None
     published: datetime | None
     text: str = ""
+    # What dates `published` when it dates a linked page itself (`feed` for a feed entry);
+    # None for threads, whose date is when the page was shared.
+    date_source: str | None = None
     link: str | None = None
     points: int | None = None
     comments: int | None = None

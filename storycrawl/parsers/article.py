@@ -1,15 +1,21 @@
 """Article pages (blog posts, engineering blogs): main text and metadata.
 
-trafilatura extracts the text (and title, author, a date); the page's own metadata
+trafilatura extracts the text, tables included (eval results and benchmarks are often a
+page's content), and the title, author and a date. The page's own metadata
 (`article:published_time`, JSON-LD `datePublished`) gives the time of day and wins over
-trafilatura's date-only guess. JSON-LD types (BlogPosting, JobPosting, Person, Organization)
-and the site name go into hints for the jobs and source_type stages.
+trafilatura's date-only guess; the spider decides among them (storycrawl.dates.pick_date).
+A time without an offset is read in the offset the page states elsewhere (JSON-LD's `+08:00`);
+a modified date (`article:modified_time`, `dateModified`) never stands for the published one.
+JSON-LD is read leniently (raw control characters, trailing commas, CDATA wrappers). JSON-LD
+types (BlogPosting, JobPosting, Person, Organization) and the site name go into hints for the
+jobs and source_type stages.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,7 +25,7 @@ import trafilatura
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 
-from storycrawl.dates import parse_datetime
+from storycrawl.dates import offset_of, parse_datetime, pick_date
 from storycrawl.parsers import ParseError
 from storycrawl.text import normalize_space
 
@@ -37,6 +43,16 @@ META_DATES = (
     'meta[name="parsely-pub-date"]::attr(content)',
     'time[itemprop="datePublished"]::attr(datetime)',
 )
+# When the page was last changed: never its publication date.
+META_MODIFIED = (
+    'meta[property="article:modified_time"]::attr(content)',
+    'meta[property="og:updated_time"]::attr(content)',
+    'meta[name="last-modified"]::attr(content)',
+    'meta[itemprop="dateModified"]::attr(content)',
+    'time[itemprop="dateModified"]::attr(datetime)',
+)
+_TRAILING_COMMA = re.compile(r",\s*([}\]])")
+_CDATA = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$")
 # trafilatura's date search without its guesses from free text and copyright years, which
 # give fake dates (a "© 2024" footer becomes 2024-01-01).
 DATE_PARAMS = {"extensive_search": False, "original_date": True}
@@ -48,10 +64,21 @@ class Article:
     title: str
     text: str
     author: str | None = None
-    published: datetime | None = None
-    date_source: str | None = None
     lang: str | None = None
     hints: dict[str, str] = field(default_factory=dict)
+    # Date candidates `(source, value)` for storycrawl.dates.pick_date: the page's own
+    # metadata (naive times already in the page's offset), then trafilatura's guess.
+    page_dates: list[tuple[str, object]] = field(default_factory=list)
+    guessed_dates: list[tuple[str, object]] = field(default_factory=list)
+
+    @property
+    def published(self) -> datetime | None:
+        """The page's own date, as the spider decides it without other sources."""
+        return pick_date([*self.page_dates, *self.guessed_dates]).when
+
+    @property
+    def date_source(self) -> str | None:
+        return pick_date([*self.page_dates, *self.guessed_dates]).source
 
 
 def content_type(response: Response) -> str:
@@ -71,7 +98,7 @@ def extract_article(response: Response) -> Article:
         url=response.url,
         with_metadata=True,
         include_comments=False,
-        include_tables=False,
+        include_tables=True,
         date_extraction_params=DATE_PARAMS,
     )
     text = normalize_space(document.text or "") if document is not None else ""
@@ -80,9 +107,14 @@ def extract_article(response: Response) -> Article:
     if _javascript_shell(selector, text):
         raise ParseError("the page needs JavaScript to show its text (mark it `js` to render it)")
     ld = list(_json_ld_objects(selector))
-    published, date_source = _published(selector, ld)
-    if published is None and document is not None and document.date:
-        published, date_source = parse_datetime(document.date), "page (trafilatura)"
+    page_dates, modified = _page_dates(selector, ld)
+    guessed = document.date if document is not None else None
+    # trafilatura falls back to the modified date when the page gives no published one.
+    guessed_dates = (
+        [("page (trafilatura)", guessed)]
+        if guessed and _day(guessed) not in {_day(m) for m in modified}
+        else []
+    )
     title = (
         (document.title if document is not None else None) or _first(selector, "title::text") or ""
     )
@@ -92,8 +124,8 @@ def extract_article(response: Response) -> Article:
         title=normalize_space(title),
         text=text,
         author=author,
-        published=published,
-        date_source=date_source,
+        page_dates=page_dates,
+        guessed_dates=guessed_dates,
         lang=(document.language if document is not None else None)
         or _first(selector, "html::attr(lang)"),
         hints=_hints(selector, ld, document),
@@ -116,9 +148,8 @@ def _first(selector: Selector, css: str) -> str | None:
 def _json_ld_objects(selector: Selector) -> Iterator[dict[str, Any]]:
     """Every JSON object in the page's JSON-LD scripts, @graph members included."""
     for script in selector.css('script[type="application/ld+json"]::text').getall():
-        try:
-            data = json.loads(script)
-        except json.JSONDecodeError:
+        data = _lenient_json(script)
+        if data is None:
             continue
         stack = data if isinstance(data, list) else [data]
         while stack:
@@ -133,6 +164,18 @@ def _json_ld_objects(selector: Selector) -> Iterator[dict[str, Any]]:
                         stack.append(value)
 
 
+def _lenient_json(script: str) -> Any:
+    """A JSON-LD script's data, read as browsers and search engines do: raw control
+    characters in strings (a pasted newline or tab), a CDATA wrapper, trailing commas."""
+    text = _CDATA.sub("", script.strip())
+    for attempt in (text, _TRAILING_COMMA.sub(r"\1", text)):
+        try:
+            return json.loads(attempt, strict=False)
+        except (json.JSONDecodeError, RecursionError):
+            continue
+    return None
+
+
 def _types(obj: dict[str, Any]) -> list[str]:
     value = obj.get("@type")
     if isinstance(value, list):
@@ -140,14 +183,29 @@ def _types(obj: dict[str, Any]) -> list[str]:
     return [str(value)] if value else []
 
 
-def _published(selector: Selector, ld: list[dict[str, Any]]) -> tuple[datetime | None, str | None]:
-    for css in META_DATES:
-        if (value := _first(selector, css)) and (when := parse_datetime(value)):
-            return when, "page"
-    for obj in ld:
-        if (value := obj.get("datePublished")) and (when := parse_datetime(value)):
-            return when, "page"
-    return None, None
+def _page_dates(
+    selector: Selector, ld: list[dict[str, Any]]
+) -> tuple[list[tuple[str, object]], list[datetime]]:
+    """The page's published dates in order (meta tags, then JSON-LD), and its modified dates.
+
+    A value without an offset is read in the first offset the page states for any of its
+    dates (a page in +08:00 that writes some of its times without it), else as UTC.
+    """
+    published = [v for css in META_DATES if (v := _first(selector, css))]
+    published += [str(v) for obj in ld if isinstance(v := obj.get("datePublished"), str | int)]
+    modified_raw = [v for css in META_MODIFIED if (v := _first(selector, css))]
+    modified_raw += [str(v) for obj in ld if isinstance(v := obj.get("dateModified"), str)]
+    offset = next(
+        (tz for v in [*published, *modified_raw] if (tz := offset_of(v)) is not None), None
+    )
+    dates = [("page", when) for v in published if (when := parse_datetime(v, offset))]
+    modified = [when for v in modified_raw if (when := parse_datetime(v, offset))]
+    return dates, modified
+
+
+def _day(value: object) -> str | None:
+    when = parse_datetime(value) if not isinstance(value, datetime) else value
+    return when.date().isoformat() if when else None
 
 
 def _ld_author(ld: list[dict[str, Any]]) -> str | None:

@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from storycrawl.dates import parse_datetime
+from storycrawl.dates import first_date
 from storycrawl.parsers import ParseError, Post, describe_other_body, load_json, to_int
-from storycrawl.text import normalize_space
+from storycrawl.text import normalize_space, visible_text
 
 POST_URL = "https://bsky.app/profile/{actor}/post/{rkey}"
 # Two thirds of the 300-grapheme limit: a sentence or two pointing at the article.
@@ -248,8 +248,8 @@ def published_of(view: dict[str, Any]) -> datetime | None:
     """record.createdAt (declared by the client), or indexedAt when that is unreadable or
     later than the server saw the post (a wrong clock)."""
     record = view.get("record") if isinstance(view.get("record"), dict) else {}
-    created = parse_datetime(record.get("createdAt"))
-    indexed = parse_datetime(view.get("indexedAt"))
+    created = first_date(record.get("createdAt"))
+    indexed = first_date(view.get("indexedAt"))
     if created is None or (indexed is not None and created > indexed + CLOCK_SKEW):
         return indexed
     return created
@@ -260,7 +260,7 @@ def sort_time(view: dict[str, Any]) -> datetime | None:
     record = view.get("record") if isinstance(view.get("record"), dict) else {}
     times = [
         t
-        for t in (parse_datetime(record.get("createdAt")), parse_datetime(view.get("indexedAt")))
+        for t in (first_date(record.get("createdAt")), first_date(view.get("indexedAt")))
         if t is not None
     ]
     return min(times) if times else None
@@ -302,7 +302,8 @@ def post_from_view(view: dict[str, Any]) -> Post | None:
         # A social story's title is its first line (the normalize stage); a link post's is
         # the card's, until the article is read.
         title=str(card.get("title") or "").strip() if is_link and card else "",
-        author=str(author.get("displayName") or "").strip()
+        # A displayName of only U+200E marks or zero-width spaces shows as nothing: the handle.
+        author=visible_text(author.get("displayName"))
         or (handle if handle != INVALID_HANDLE else "")
         or str(author.get("did") or "")
         or None,

@@ -17,7 +17,7 @@ from typing import Any
 import lxml.html
 from lxml import etree
 
-from storycrawl.dates import parse_datetime
+from storycrawl.dates import first_date
 from storycrawl.parsers import ParseError, Post, load_json, load_json_list, to_int
 from storycrawl.text import html_to_text, normalize_space
 from storycrawl.urls import host_of
@@ -86,7 +86,8 @@ def matches_query(article: dict[str, Any], query: str) -> bool:
 
 
 def published_of(article: dict[str, Any]) -> datetime | None:
-    return parse_datetime(article.get("published_at"))
+    """`published_at`, else `published_timestamp` (`created_at` is the draft's, not it)."""
+    return first_date(article.get("published_at"), article.get("published_timestamp"))
 
 
 def strip_front_matter(markdown: str) -> str:
@@ -134,6 +135,10 @@ def canonical_elsewhere(article: dict[str, Any]) -> str | None:
     return canonical
 
 
+def _first_count(article: dict[str, Any], *fields: str) -> int | None:
+    return next((n for f in fields if (n := to_int(article.get(f))) is not None), None)
+
+
 def post_from_article(article: dict[str, Any]) -> Post | None:
     """An article (from a list or on its own) as a text Post; None without id, URL or title.
 
@@ -164,7 +169,8 @@ def post_from_article(article: dict[str, Any]) -> Post | None:
         published=published_of(article),
         text=body_text(article),
         link=None,
-        points=to_int(article.get("public_reactions_count")),
+        # Older list items carry only `positive_reactions_count`.
+        points=_first_count(article, "public_reactions_count", "positive_reactions_count"),
         comments=to_int(article.get("comments_count")),
         site="dev.to",
         hints=hints,

@@ -1,14 +1,15 @@
-"""Blog feeds, sitemaps and blog pages (sources.md §7-8) to entries and links.
-
-Pure functions for the `feeds` source:
+"""Blog feeds (sources.md §7-8) to entries, for the `feeds` source (sitemaps and pages:
+`storycrawl.parsers.sites`).
 
 - `parse_feed`: RSS 2.0, RSS 1.0, Atom (through feedparser) and JSON Feed 1.0 / 1.1 (read here:
-  feedparser 6 does not read JSON) to `FeedEntry`s. Lenient on purpose: a feed feedparser
-  flags as malformed (`bozo`) is kept when entries were still found, with the reason in
-  `ParsedFeed.malformed`; several XML documents concatenated in one body are read one by one.
-- `parse_sitemap`: a `<urlset>` or `<sitemapindex>` to its `<loc>`s and `<lastmod>` dates.
-- `alternate_feeds`: the feeds a page announces (`<link rel="alternate" type=...>`).
-- `listing_links`: the links of a blog's index page that match its post pattern.
+  feedparser 6 does not read JSON; `version` over http or https) to `FeedEntry`s. Lenient on
+  purpose: a feed feedparser flags as malformed (`bozo`) is kept when entries were still found,
+  with the reason in `ParsedFeed.malformed`; several XML documents concatenated in one body are
+  read one by one; a UTF-8 byte order mark and CR line endings are read like any feed.
+- Dates: the entry's raw date string is read by storycrawl.dates; feedparser's own parse only
+  stands in when that cannot read it (feedparser reads `2020/1/10 14:33:00` as 2020-12-01).
+- Link blogs: an entry whose link points to another site's article keeps its own permalink
+  (Atom `rel="related"`, an RSS permalink guid, a JSON Feed `url` beside `external_url`).
 - `post_from_entry`: a feed entry as a `Post` to follow to its article.
 """
 
@@ -17,30 +18,24 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
 from typing import Any
-from urllib.parse import urldefrag, urljoin, urlsplit
 
 import feedparser
-import lxml.etree
-from parsel import Selector
-from scrapy.utils.gz import gunzip
-from scrapy.utils.sitemap import Sitemap
 
-from storycrawl.dates import parse_datetime
+from storycrawl.dates import first_date
 from storycrawl.parsers import ParseError, Post, load_json
+from storycrawl.parsers.sites import is_html_page
 from storycrawl.text import html_to_text, normalize_space
+from storycrawl.urls import canonical_url, host_of, same_site, web_link
 
-# Types a page may announce its feed with (RSS, Atom, JSON Feed 1.1 and 1.0).
-FEED_TYPES = (
-    "application/rss+xml",
-    "application/atom+xml",
-    "application/feed+json",
-    "application/json",
-)
-JSON_FEED_VERSION = "https://jsonfeed.org/version/"
+# JSON Feed's `version`: https://jsonfeed.org/version/1.1, also over http (1.0 feeds).
+JSON_FEED_VERSION = re.compile(r"^https?://jsonfeed\.org/version/(?P<number>[\d.]+)/?$")
+UTF8_BOM = b"\xef\xbb\xbf"
+# Links of an Atom entry that are the blog's own page for it (Daring Fireball's `related`).
+PERMALINK_RELS = ("related",)
 # feedparser flags these when the HTTP headers and the document disagree; the feed itself
 # is fine, so they are not counted as malformed.
 HARMLESS_BOZO = ("NonXMLContentType", "CharacterEncodingOverride")
@@ -65,9 +60,6 @@ _MONTHS = {
 _MONTH_NAMES = {name: english for english, names in _MONTHS.items() for name in names}
 _WORD = re.compile(r"[^\W\d_]+\.?", re.UNICODE)
 _LEADING_WEEKDAY = re.compile(r"^\s*[^\W\d_]+\.?,\s*", re.UNICODE)
-_HTML_START = re.compile(
-    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>])", re.IGNORECASE | re.DOTALL
-)
 _XML_DECLARATION = re.compile(rb"<\?xml\s")
 
 
@@ -81,6 +73,8 @@ class FeedEntry:
     author: str | None = None
     published: datetime | None = None
     summary: str = ""
+    # The blog's own page for the entry, when its link points to another site's article.
+    permalink: str | None = None
 
 
 @dataclass
@@ -94,24 +88,6 @@ class ParsedFeed:
     without_link: int = 0
 
 
-@dataclass(frozen=True)
-class SitemapUrl:
-    loc: str
-    lastmod: datetime | None = None
-
-
-@dataclass
-class ParsedSitemap:
-    kind: str  # urlset | sitemapindex
-    urls: list[SitemapUrl] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class ListedLink:
-    url: str
-    text: str
-
-
 # --- feeds ---------------------------------------------------------------------------------
 
 
@@ -122,12 +98,13 @@ def parse_feed(body: bytes, url: str, content_type: str = "") -> ParsedFeed:
     None when the entry has none (or none that can be read).
     """
     # The body decides, not the Content-Type: servers label feeds text/html, text/plain...
-    head = body.lstrip(b"\xef\xbb\xbf \t\r\n")
+    body = body.removeprefix(UTF8_BOM)
+    head = body.lstrip(b" \t\r\n")
     if not head:
         raise ParseError("empty body")
     if head.startswith(b"{") or ("json" in content_type and not head.startswith(b"<")):
         return _parse_json_feed(body, url)
-    if _HTML_START.match(head):
+    if is_html_page(head):
         raise ParseError("an HTML page, not a feed")
     documents = _xml_documents(body)
     first = _parse_xml_feed(documents[0], url, content_type)
@@ -194,14 +171,14 @@ def _author_of(raw: Any) -> str | None:
 
 
 def _entry_from_feedparser(raw: Any, feed_url: str, feed_author: str | None) -> FeedEntry | None:
-    link = _web_link(raw.get("link"), feed_url)
+    links = [item for item in raw.get("links", []) if isinstance(item, dict)]
+    link = web_link(raw.get("link"), feed_url)
     if link is None:
-        alternates = [
-            item.get("href") for item in raw.get("links", []) if item.get("rel") == "alternate"
-        ]
-        link = next((u for u in (_web_link(a, feed_url) for a in alternates) if u), None)
+        alternates = [item.get("href") for item in links if item.get("rel") == "alternate"]
+        link = next((u for u in (web_link(a, feed_url) for a in alternates) if u), None)
     if link is None:
         return None
+    own = [item.get("href") for item in links if item.get("rel") in PERMALINK_RELS]
     return FeedEntry(
         id=str(raw.get("id") or link).strip(),
         link=link,
@@ -209,18 +186,39 @@ def _entry_from_feedparser(raw: Any, feed_url: str, feed_author: str | None) -> 
         author=_author_of(raw) or feed_author,
         published=_entry_date(raw),
         summary=_summary(raw.get("summary") or ""),
+        # An RSS guid that is a URL is the entry's permalink (isPermaLink defaults to true).
+        permalink=_permalink(link, [*own, raw.get("id")], feed_url),
     )
 
 
-def _entry_date(raw: Any) -> datetime | None:
-    """published, else updated (Atom feeds often carry only `updated`); None when neither reads."""
-    for name in ("published", "updated"):
-        parsed = raw.get(f"{name}_parsed")
-        if parsed:
-            return parse_datetime(calendar.timegm(parsed))
-        if value := feed_date(raw.get(name)):
-            return value
+def _permalink(link: str, candidates: list[Any], base: str) -> str | None:
+    """The first candidate that is a web URL other than the entry's link."""
+    for candidate in candidates:
+        url = web_link(candidate, base) if isinstance(candidate, str) else None
+        if url and canonical_url(url) != canonical_url(link):
+            return url
     return None
+
+
+def _entry_date(raw: Any) -> datetime | None:
+    """published, else updated (Atom feeds often carry only `updated`); None when neither reads.
+
+    Each raw string is read by storycrawl.dates first; feedparser's `*_parsed` tuple only when
+    that cannot read it: where both read it and disagree, feedparser is the one that is wrong
+    (`2020/1/10 14:33:00` is 2020-12-01 to it). Impossible dates are passed over."""
+    candidates: list[object] = []
+    for name in ("published", "updated"):
+        ours = feed_date(raw.get(name))
+        parsed = raw.get(f"{name}_parsed")
+        if ours is not None:
+            candidates.append(ours)
+        elif parsed:
+            try:
+                candidates.append(calendar.timegm(parsed))
+            except (TypeError, ValueError, OverflowError):
+                continue
+    when = first_date(*candidates)
+    return when.replace(microsecond=0) if when else None
 
 
 def feed_date(value: object) -> datetime | None:
@@ -228,11 +226,11 @@ def feed_date(value: object) -> datetime | None:
     French, Spanish, Italian, Portuguese or Dutch, and without a timezone (taken as UTC)."""
     if not value or not isinstance(value, str):
         return None
-    if when := parse_datetime(value):
+    if when := first_date(value):
         return when
     english = _LEADING_WEEKDAY.sub("", value.strip())
     english = _WORD.sub(lambda m: _english_month(m.group(0)), english)
-    return parse_datetime(english)
+    return first_date(english)
 
 
 def _english_month(word: str) -> str:
@@ -253,17 +251,11 @@ def _summary(value: str) -> str:
     return html_to_text(value)[:SUMMARY_CHARS] if value else ""
 
 
-def _web_link(value: Any, base: str) -> str | None:
-    if not value or not isinstance(value, str):
-        return None
-    link = urldefrag(urljoin(base, value.strip()))[0]
-    return link if urlsplit(link).scheme in ("http", "https") else None
-
-
 def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     data = load_json(body, content_type="")
-    version = str(data.get("version", "")) if isinstance(data, dict) else ""
-    if not version.startswith(JSON_FEED_VERSION):
+    version = str(data.get("version", "")).strip() if isinstance(data, dict) else ""
+    match = JSON_FEED_VERSION.match(version)
+    if match is None:
         raise ParseError("JSON, but not a JSON Feed (no jsonfeed.org version)")
     items = data.get("items")
     if not isinstance(items, list):
@@ -274,8 +266,10 @@ def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     for item in items:
         if not isinstance(item, dict):
             continue
-        # `url` is the item's own page; `external_url` the page it is about (link blogs).
-        link = _web_link(item.get("url"), url) or _web_link(item.get("external_url"), url)
+        # `url` is the item's own page; `external_url` the page it is about (link blogs): the
+        # story is that page, the item's own page its permalink.
+        own = web_link(item.get("url"), url)
+        link = web_link(item.get("external_url"), url) or own
         if link is None:
             without_link += 1
             continue
@@ -286,13 +280,13 @@ def _parse_json_feed(body: bytes, url: str) -> ParsedFeed:
                 link=link,
                 title=normalize_space(html_to_text(str(item.get("title") or ""))),
                 author=_json_author(item) or feed_author,
-                published=parse_datetime(item.get("date_published"))
-                or parse_datetime(item.get("date_modified")),
+                published=first_date(item.get("date_published"), item.get("date_modified")),
                 summary=_summary(str(summary or "")),
+                permalink=_permalink(link, [own], url),
             )
         )
     return ParsedFeed(
-        kind="json" + version.removeprefix(JSON_FEED_VERSION).strip("/"),
+        kind="json" + match.group("number"),
         title=str(data.get("title") or ""),
         entries=entries,
         without_link=without_link,
@@ -323,94 +317,37 @@ def matches_query(query: str, *texts: str) -> bool:
     return all(re.search(rf"\b{re.escape(word)}", haystack, re.IGNORECASE) for word in words)
 
 
-def post_from_entry(entry: FeedEntry, site_name: str, source_type: str, site_host: str) -> Post:
-    """A feed entry as a Post to follow to its article: not a thread, the site's type declared."""
+def post_from_entry(
+    entry: FeedEntry, site_name: str, source_type: str, site_hosts: list[str]
+) -> Post:
+    """A feed entry as a Post to follow to its article, the site's type declared for the pages
+    on `site_hosts` (the site's and the feed's hosts; the spider applies it only there).
+
+    An entry of the site's own page is no thread. A link-blog entry (its link on another site)
+    with a permalink on the site is a thread: the blog's page is kept as a discussion of the
+    article it points to."""
+    hosts = list(dict.fromkeys(h for h in site_hosts if h))
+    hints = {
+        "source_type": source_type,
+        "source_type_reason": f"declared in the sources file for {site_name}",
+        "source_type_hosts": ",".join(hosts),
+        "feed": site_name,
+    }
+    elsewhere = not same_site(host_of(entry.link), hosts)
+    permalink = entry.permalink if entry.permalink and elsewhere else None
+    if permalink and not same_site(host_of(permalink), hosts):
+        permalink = None
     return Post(
         source="feeds",
         id=entry.id or entry.link,
-        url=entry.link,
+        url=permalink or entry.link,
         title=entry.title,
-        author=entry.author,
+        author=None if permalink else entry.author,
         published=entry.published,
+        # The entry's date dates the page itself only when the page is the site's own.
+        date_source=None if elsewhere else "feed",
         link=entry.link,
-        site=site_host,
-        is_thread=False,
-        article_hints={
-            "source_type": source_type,
-            "source_type_reason": f"declared in the sources file for {site_name}",
-            "feed": site_name,
-        },
+        site=host_of(permalink) if permalink else (hosts[0] if hosts else ""),
+        is_thread=permalink is not None,
+        article_hints=hints,
     )
-
-
-# --- sitemaps ------------------------------------------------------------------------------
-
-
-def parse_sitemap(body: bytes) -> ParsedSitemap:
-    """A sitemap (gzipped or not) to its URLs; ParseError when it is not a sitemap."""
-    if body[:3] == b"\x1f\x8b\x08":
-        try:
-            body = gunzip(body)
-        except (OSError, EOFError) as exc:
-            raise ParseError(f"a broken gzip file: {exc}") from None
-    if _HTML_START.match(body.lstrip()):
-        raise ParseError("an HTML page, not a sitemap")
-    try:
-        sitemap = Sitemap(body)
-        kind = sitemap.type
-        entries = list(sitemap)
-    except (lxml.etree.XMLSyntaxError, StopIteration) as exc:
-        raise ParseError(f"not XML: {exc or 'empty'}") from None
-    if kind not in ("urlset", "sitemapindex"):
-        raise ParseError(f"not a sitemap (root <{kind}>)")
-    urls = [
-        SitemapUrl(entry["loc"], sitemap_date(entry.get("lastmod")))
-        for entry in entries
-        if entry.get("loc")
-    ]
-    return ParsedSitemap(kind, urls)
-
-
-def sitemap_date(value: object) -> datetime | None:
-    """A `<lastmod>` (W3C datetime: a date, or a time with an offset); None for garbage."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    text = value.strip()
-    # W3C allows a time without seconds ("2026-01-05T10:00+01:00"): fromisoformat needs them.
-    text = re.sub(r"T(\d{2}:\d{2})(?=[Z+-]|$)", r"T\1:00", text)
-    return parse_datetime(text)
-
-
-# --- HTML pages ----------------------------------------------------------------------------
-
-
-def alternate_feeds(html: str, page_url: str) -> list[str]:
-    """The feeds a page announces in `<link rel="alternate">`, resolved, in page order."""
-    selector = Selector(text=html)
-    base = urljoin(page_url, selector.css("base::attr(href)").get() or "")
-    feeds: list[str] = []
-    for link in selector.css("link[href]"):
-        rel = (link.attrib.get("rel") or "").lower().split()
-        kind = (link.attrib.get("type") or "").split(";")[0].strip().lower()
-        if "alternate" in rel and kind in FEED_TYPES:
-            url = _web_link(link.attrib["href"], base)
-            if url and url not in feeds:
-                feeds.append(url)
-    return feeds
-
-
-def listing_links(html: str, page_url: str, post_pattern: str) -> list[ListedLink]:
-    """The `<a href>` links of a page (resolved, no fragment) matching post_pattern, in page
-    order, each once, with their text (a title to match `-a query` against)."""
-    selector = Selector(text=html)
-    base = urljoin(page_url, selector.css("base::attr(href)").get() or "")
-    pattern = re.compile(post_pattern)
-    links: dict[str, ListedLink] = {}
-    for anchor in selector.css("a[href]"):
-        url = _web_link(anchor.attrib["href"], base)
-        if url is None or not pattern.search(url):
-            continue
-        text = normalize_space(" ".join(anchor.css("::text").getall()))
-        if url not in links or (text and not links[url].text):
-            links[url] = ListedLink(url, text)
-    return list(links.values())

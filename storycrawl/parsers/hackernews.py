@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from storycrawl.dates import parse_datetime
+from storycrawl.dates import first_date
 from storycrawl.parsers import ParseError, Post, load_json, to_int
 from storycrawl.text import html_to_text
 
@@ -51,7 +51,7 @@ def post_from_hit(hit: dict[str, Any]) -> Post | None:
         url=HN_ITEM_URL.format(id=object_id),
         title=title,
         author=hit.get("author"),
-        published=parse_datetime(hit.get("created_at_i")) or parse_datetime(hit.get("created_at")),
+        published=first_date(hit.get("created_at_i"), hit.get("created_at")),
         text=html_to_text(hit.get("story_text")),
         link=url,
         points=to_int(hit.get("points")),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storycrawl.dates import parse_datetime
+from storycrawl.dates import first_date
 from storycrawl.parsers import Post, load_json_list, to_int
 from storycrawl.text import html_to_text
 
@@ -39,8 +39,8 @@ def post_from_story(story: dict[str, Any], base_url: str = "https://lobste.rs") 
         url=thread,
         title=title,
         author=_submitter(story.get("submitter_user")),
-        # Rails sends US Central time with its offset (-05:00 / -06:00); parse_datetime gives UTC.
-        published=parse_datetime(story.get("created_at")),
+        # Rails sends US Central time with its offset (-05:00 / -06:00); first_date gives UTC.
+        published=first_date(story.get("created_at")),
         text=html_to_text(story.get("description")),
         link=link,
         points=to_int(story.get("score")),

@@ -17,7 +17,7 @@ import json
 import re
 from typing import Any
 
-from storycrawl.dates import parse_datetime
+from storycrawl.dates import first_date
 from storycrawl.parsers import Post, load_json_list, to_int
 from storycrawl.text import html_to_text
 
@@ -109,7 +109,7 @@ def post_from_status(status: dict[str, Any], host: str) -> Post | None:
         # the article's, from its preview card until the article is read.
         title=str(card.get("title") or "").strip() if is_link else "",
         author=_acct(status.get("account"), host),
-        published=parse_datetime(status.get("created_at")),
+        published=first_date(status.get("created_at")),
         text=html_to_text(content),
         link=card_url if is_link else None,
         points=to_int(status.get("favourites_count")),

@@ -15,11 +15,14 @@ A crosspost stands for its original (`crosspost_parent_list[0]`). `created_utc` 
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-from storycrawl.dates import isoformat, parse_datetime
+from storycrawl.dates import first_date, isoformat, parse_datetime
 from storycrawl.parsers import ParseError, Post, describe_other_body, load_json, to_int
 from storycrawl.text import html_to_text, normalize_space
 from storycrawl.urls import host_matches, host_of
@@ -28,6 +31,22 @@ REDDIT_URL = "https://www.reddit.com"
 # Images, videos, galleries and other threads: nothing to read outside Reddit (and
 # www.reddit.com's robots.txt disallows crawling it).
 REDDIT_HOSTS = frozenset({"reddit.com", "redd.it", "redditmedia.com", "redditstatic.com"})
+# Image and video hosts: a link post to one has nothing to read (sources.md §1.5).
+MEDIA_HOSTS = frozenset(
+    {
+        "imgur.com", "youtube.com", "youtu.be", "youtube-nocookie.com", "vimeo.com",
+        "gfycat.com", "giphy.com", "tenor.com", "streamable.com", "twitch.tv", "tiktok.com",
+        "instagram.com", "flickr.com", "gyazo.com", "prnt.sc", "redgifs.com",
+    }
+)  # fmt: skip
+# Reddit's own guess at what a post links to (`post_hint`): these are not articles.
+MEDIA_HINTS = frozenset({"image", "hosted:video", "rich:video"})
+MEDIA_EXTENSIONS = (
+    ".jpg", ".jpeg", ".png", ".gif", ".gifv", ".webp", ".avif", ".heic", ".svg",
+    ".mp4", ".webm", ".mov", ".m4v", ".mp3",
+)  # fmt: skip
+# Without raw_json=1 Reddit escapes these three in every string, HTML and markdown alike.
+_ESCAPED = re.compile(r"&(?:amp|lt|gt);")
 # What a gone post's selftext (and author) reads.
 DELETED = "[deleted]"
 REMOVED = "[removed]"
@@ -159,7 +178,7 @@ def original_of(data: dict[str, Any]) -> dict[str, Any]:
 
 def created(data: dict[str, Any]) -> datetime | None:
     """`created_utc` (epoch seconds, UTC). `created` is in the server's zone: never used."""
-    return parse_datetime(data.get("created_utc"))
+    return first_date(data.get("created_utc"))
 
 
 def gone(data: dict[str, Any]) -> str | None:
@@ -187,36 +206,71 @@ def article_link(data: dict[str, Any]) -> str | None:
     if data.get("is_self"):
         return None
     for key in ("url_overridden_by_dest", "url"):
-        url = str(data.get(key) or "").strip()
+        url = unescaped(data.get(key)).strip()
         if url.startswith(("http://", "https://")):
             return None if host_matches(host_of(url), REDDIT_HOSTS) else url
     return None
 
 
+def media_kind(data: dict[str, Any]) -> str | None:
+    """What kind of media a link post is (`gallery`, `video`, `image`, or the media host), or
+    None for a post with something to read. Reddit marks some itself (`is_gallery`,
+    `is_video`, `post_hint`); images and videos on other hosts are told by host or extension."""
+    if data.get("is_self"):
+        return None
+    if data.get("is_gallery") or isinstance(data.get("gallery_data"), dict):
+        return "gallery"
+    if data.get("is_video") or data.get("post_hint") in ("hosted:video", "rich:video"):
+        return "video"
+    if data.get("post_hint") in MEDIA_HINTS:
+        return "image"
+    link = article_link(data)
+    if link is None:
+        return "reddit"  # an image, video or gallery on Reddit, or another thread
+    host = host_of(link)
+    if host_matches(host, MEDIA_HOSTS):
+        return host
+    if urlsplit(link).path.lower().endswith(MEDIA_EXTENSIONS):
+        return "image"
+    return None
+
+
 def is_media(data: dict[str, Any]) -> bool:
-    """A link post whose link stays on Reddit (an image, a video, a gallery, another thread)."""
-    return not data.get("is_self") and article_link(data) is None
+    """A link post to an image, a video, a gallery or another thread: nothing to read."""
+    return media_kind(data) is not None
+
+
+def unescaped(value: Any) -> str:
+    """A string field as written: Reddit entity-escapes `&`, `<` and `>` in listings fetched
+    without raw_json=1 (`Rules &amp; Guidelines`)."""
+    text = str(value or "")
+    return html.unescape(text) if _ESCAPED.search(text) else text
 
 
 def selftext_of(data: dict[str, Any]) -> str:
-    """The post's text as Reddit renders it (selftext_html, entity-free under raw_json=1), or
-    its markdown when there is no HTML."""
-    markdown = normalize_space(str(data.get("selftext") or ""))
-    return html_to_text(data.get("selftext_html")) or markdown
+    """The post's text as Reddit renders it (selftext_html), or its markdown when there is no
+    HTML. An entity-escaped selftext_html (`&lt;!-- SC_OFF --&gt;&lt;div class="md"&gt;`, a
+    listing fetched without raw_json=1) is unescaped first, so no markup reaches the text."""
+    markdown = normalize_space(unescaped(data.get("selftext")))
+    rendered = str(data.get("selftext_html") or "")
+    if rendered.lstrip().startswith("&lt;"):
+        rendered = html.unescape(rendered)
+    text = html_to_text(rendered)
+    return markdown if "<div" in text or "&lt;" in text else text or markdown
 
 
 def post_from_thing(data: dict[str, Any]) -> Post | None:
     """A t3's data as a Post; None when it has no fullname, title or permalink, or when it is a
-    media post without text."""
+    media post (see media_kind)."""
     name = str(data.get("name") or "").strip()
-    title = str(data.get("title") or "").strip()
+    title = unescaped(data.get("title")).strip()
     url = permalink_url(data)
     if not name.startswith("t3_") or not title or url is None:
         return None
     text = selftext_of(data)
+    if is_media(data):
+        return None  # an image, video or gallery post: nothing to read
     link = article_link(data)
-    if link is None and not data.get("is_self") and not text:
-        return None  # an image or video post: nothing to read
     subreddit = str(data.get("subreddit") or "").strip()
     author = str(data.get("author") or "").strip()
     hints = {

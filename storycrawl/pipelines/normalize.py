@@ -4,7 +4,9 @@ Stories published before the spider's `since` (an old article shared again) leav
 OutOfRange.
 
 Items a spider could not fetch or read (`fetch_error` set) leave here as FetchFailed, items
-that do not validate as InvalidStory: both land in the `rejections` table with the reason.
+that do not validate (a malformed URL included) as InvalidStory, items with under
+MIN_TEXT_CHARS of text as TooShort ("too short to judge"): all land in the `rejections` table
+with the reason.
 """
 
 from __future__ import annotations
@@ -15,11 +17,11 @@ from itemadapter import ItemAdapter
 from pydantic import ValidationError
 
 from storycrawl.dates import to_utc
-from storycrawl.exceptions import FetchFailed, InvalidStory, OutOfRange
+from storycrawl.exceptions import FetchFailed, InvalidStory, OutOfRange, TooShort
 from storycrawl.items import StoryItem
 from storycrawl.pipelines import StoryPipeline
 from storycrawl.text import fingerprint, first_line_title, normalize_space, text_hash
-from storycrawl.urls import canonical_url
+from storycrawl.urls import canonical_url, url_problem
 
 MIN_TEXT_CHARS = 40
 
@@ -42,9 +44,9 @@ class NormalizePipeline(StoryPipeline):
             )
             self.count("invalid")
             raise InvalidStory(f"{data.get('url')}: {problems}", evidence=problems) from None
-        if not story.url.startswith(("http://", "https://")):
+        if problem := url_problem(story.url):
             self.count("invalid")
-            raise InvalidStory(f"not a web URL: {story.url!r}", evidence="url")
+            raise InvalidStory(f"not a web URL: {story.url!r} ({problem})", evidence=problem)
         story.url = canonical_url(story.url)
         for discussion in story.discussions:
             discussion.url = canonical_url(discussion.url)
@@ -52,10 +54,11 @@ class NormalizePipeline(StoryPipeline):
                 discussion.published = to_utc(discussion.published)
         story.text = normalize_space(story.text)
         if len(story.text) < MIN_TEXT_CHARS:
-            self.count("no_text")
-            raise FetchFailed(
-                f"{story.url}: no text to read ({len(story.text)} characters)",
-                evidence="no text extracted",
+            # Fetched and read: a title-only post or a one-line toot, not a failed fetch.
+            self.count("too_short")
+            raise TooShort(
+                f"{story.url}: too short to judge ({len(story.text)} characters of text)",
+                evidence=f"too short to judge: {len(story.text)} characters of text",
             )
         if story.published:
             story.published = to_utc(story.published)

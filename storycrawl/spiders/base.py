@@ -25,12 +25,13 @@ from twisted.python.failure import Failure
 from storycrawl.args import StorySpiderArgs, parse_spider_args
 from storycrawl.browser import render_meta
 from storycrawl.clock import crawl_now
+from storycrawl.dates import pick_date
 from storycrawl.items import StoryItem
 from storycrawl.loaders import StoryLoader
 from storycrawl.parsers import ParseError, Post
 from storycrawl.parsers.article import Article, extract_article
 from storycrawl.sources import SourcesFile, load_sources
-from storycrawl.urls import canonical_url, host_of
+from storycrawl.urls import canonical_url, host_matches, host_of, url_problem
 
 logger = logging.getLogger(__name__)
 
@@ -174,17 +175,17 @@ class StorySpider(scrapy.Spider):
         if not post.is_link:
             yield self.story_from_post(post)
             return
+        if url_problem(post.link):
+            # A malformed link (bad port, bad IPv6, `javascript:`): this candidate is rejected
+            # by normalize (invalid, with the problem); the rest of its page goes on.
+            self.crawler.stats.inc_value("storycrawl/articles/bad_link")
+            yield self.failed_item(post, "", url=post.link)
+            return
         key = canonical_url(post.link)
         reach = self.articles.get(key)
         if reach is None:
             self.articles[key] = ArticleReach(posts=[post])
-            yield scrapy.Request(
-                post.link,
-                callback=self.parse_article,
-                errback=self.article_failed,
-                cb_kwargs={"key": key},
-                meta={"source": post.source, **(render_meta() if post.render_js else {})},
-            )
+            yield self.article_request(post, key)
             return
         reach.posts.append(post)
         self.crawler.stats.inc_value("storycrawl/articles/reached_again")
@@ -193,13 +194,28 @@ class StorySpider(scrapy.Spider):
         elif reach.state == "failed":
             yield self.failed_item(post, reach.error or "fetch failed")
 
+    def article_request(self, post: Post, key: str) -> scrapy.Request | StoryItem:
+        """The request for a post's article; a link Scrapy refuses is the post's rejection."""
+        try:
+            return scrapy.Request(
+                post.link,
+                callback=self.parse_article,
+                errback=self.article_failed,
+                cb_kwargs={"key": key},
+                meta={"source": post.source, **(render_meta() if post.render_js else {})},
+            )
+        except ValueError as exc:
+            self.articles[key].state, self.articles[key].error = "failed", str(exc)
+            return self.failed_item(post, f"bad link: {exc}")
+
     def story_from_post(self, post: Post) -> StoryItem:
         loader = StoryLoader()
         loader.add_value("url", post.url)
         loader.add_value("title", post.title)
         loader.add_value("author", post.author)
-        loader.add_value("published", post.published)
-        loader.add_value("date_source", "api")
+        date = pick_date([("api", post.published)], now=self.now)
+        loader.add_value("published", date.when)
+        loader.add_value("date_source", date.source)
         loader.add_value("source", post.source)
         loader.add_value("site", post.site or post.source)
         loader.add_value("text", post.text)
@@ -243,22 +259,29 @@ class StorySpider(scrapy.Spider):
         loader.add_value("url", article.url)
         loader.add_value("title", [article.title, post.title])
         loader.add_value("author", article.author)
-        if article.published is not None:
-            loader.add_value("published", article.published)
-            loader.add_value("date_source", article.date_source or "page")
-        else:
-            # No date on the page: the first post that shared it is the best date we have.
-            loader.add_value("published", post.published)
-            loader.add_value("date_source", f"{post.source} post")
+        date = pick_date(self.article_dates(article, post), now=self.now)
+        loader.add_value("published", date.when)
+        loader.add_value("date_source", date.source)
         loader.add_value("source", post.source)
         loader.add_value("site", host_of(article.url))
         loader.add_value("text", article.text)
         loader.add_value("lang", article.lang)
         if post.is_thread:
             loader.add_value("discussions", post.discussion())
-        loader.add_value("hints", {**article.hints, **post.article_hints, "post_type": "link"})
+        loader.add_value(
+            "hints", {**article.hints, **declared_hints(post, article.url), "post_type": "link"}
+        )
         loader.add_value("fetched_at", self.fetched_at())
         return loader.load_item()
+
+    @staticmethod
+    def article_dates(article: Article, post: Post) -> list[tuple[str, object]]:
+        """The article's date candidates, most trusted first (storycrawl.dates.pick_date): the
+        page's own metadata; a feed entry's date (it dates the page itself); the page's date
+        as trafilatura guesses it; the date of the post or thread that shared it."""
+        own = [(post.date_source, post.published)] if post.date_source else []
+        shared = [] if post.date_source else [(f"{post.source} post", post.published)]
+        return [*article.page_dates, *own, *article.guessed_dates, *shared]
 
     def repeat_reach(self, reach: ArticleReach, post: Post) -> StoryItem:
         """The article again, as shared by another post: dedup merges its thread into the story."""
@@ -273,11 +296,24 @@ class StorySpider(scrapy.Spider):
             url=url or post.link or post.url,
             title=post.title,
             source=post.source,
-            published=post.published,
+            published=pick_date([("api", post.published)], now=self.now).when,
             discussions=[post.discussion()] if post.is_thread else [],
-            fetch_error=error,
+            fetch_error=error or None,
         )
 
     def fetched_at(self) -> datetime:
         """Replayed pages were fetched when they were recorded."""
         return self.now if self.settings.get("STORYCRAWL_REPLAY") else datetime.now(UTC)
+
+
+def declared_hints(post: Post, article_url: str) -> dict[str, str]:
+    """The post's hints for its article. A source type declared for a site (a feed's) applies
+    only to pages on that site: a link blog's entry pointing at another site's article does
+    not give that article the blog's type."""
+    hints = dict(post.article_hints)
+    hosts = [h for h in hints.get("source_type_hosts", "").split(",") if h]
+    if hosts and "source_type" in hints and not host_matches(host_of(article_url), hosts):
+        declared = hints.pop("source_type")
+        hints.pop("source_type_reason", None)
+        hints["declared_type_not_applied"] = f"{declared} declared for {', '.join(hosts)}"
+    return hints

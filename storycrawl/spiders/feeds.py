@@ -43,15 +43,12 @@ from storycrawl.parsers.article import HTML_TYPES, content_type
 from storycrawl.parsers.feeds import (
     FeedEntry,
     ParsedFeed,
-    SitemapUrl,
-    alternate_feeds,
-    listing_links,
     matches_query,
     newest_first,
     parse_feed,
-    parse_sitemap,
     post_from_entry,
 )
+from storycrawl.parsers.sites import SitemapUrl, alternate_feeds, listing_links, parse_sitemap
 from storycrawl.sources import FeedSite
 from storycrawl.spiders.base import Source, StorySpider
 from storycrawl.urls import canonical_url, host_of
@@ -90,6 +87,8 @@ class SiteCrawl:
     # HTML pages fetched for discovery, by URL: a listing of the same URL reuses them.
     pages: dict[str, TextResponse] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
+    # The host of the feed that worked (a blog's feed may live on another host).
+    feed_host: str = ""
 
     @property
     def host(self) -> str:
@@ -194,6 +193,7 @@ class FeedsSource(Source):
             yield from self.give_up(crawl, response.url, f"not a feed: {exc}")
             return
         self.worked(crawl, response.url, "feeds_read")
+        crawl.feed_host = host_of(response.url)
         if feed.malformed:
             self.count("malformed_feeds")
             logger.info(
@@ -228,7 +228,8 @@ class FeedsSource(Source):
                 return
             followed += 1
             self.seen.update(keys)
-            post = post_from_entry(entry, crawl.site.name, crawl.site.type, crawl.host)
+            hosts = [crawl.host, crawl.feed_host]
+            post = post_from_entry(entry, crawl.site.name, crawl.site.type, hosts)
             yield from self.spider.follow_post(post)
 
     @staticmethod

@@ -27,7 +27,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from storycrawl.config import setting_or_env
-from storycrawl.dates import parse_datetime
+from storycrawl.dates import first_date
 from storycrawl.parsers import ParseError
 from storycrawl.parsers.article import content_type
 from storycrawl.parsers.mastodon import (
@@ -128,7 +128,7 @@ class MastodonSource(Source):
         oldest: datetime | None = None
         for entry in statuses:
             # The timeline is ordered by the entries (a reblog by when it was reblogged).
-            when = parse_datetime(entry.get("created_at"))
+            when = first_date(entry.get("created_at"))
             if when is not None and (oldest is None or when < oldest):
                 oldest = when
             status = original_status(entry)

@@ -16,7 +16,7 @@ from typing import Any
 from storycrawl.args import UrlFileArgs
 from storycrawl.browser import PLAYWRIGHT_HANDLER
 from storycrawl.parsers import Post
-from storycrawl.parsers.urls import parse_url_file
+from storycrawl.parsers.urls import decode_url_file, parse_url_file
 from storycrawl.spiders.base import Source, StorySpider
 from storycrawl.urls import host_matches, host_of
 
@@ -45,7 +45,11 @@ class UrlsSource(Source):
         return None
 
     def start_requests(self) -> Iterable[Any]:
-        lines, errors = parse_url_file(self.file.read_text(encoding="utf-8"))
+        text, note = decode_url_file(self.file.read_bytes())
+        if note:
+            self.count("errors/not_utf8")
+            logger.warning("%s: %s", self.file, note)
+        lines, errors = parse_url_file(text)
         for error in errors:
             self.count("errors/bad_line")
             logger.warning("%s:%d: skipped: %s", self.file, error.line, error.message)
