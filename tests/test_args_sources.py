@@ -83,3 +83,38 @@ def test_replay_clock_is_the_recording_time():
     ) == datetime(2026, 2, 1, tzinfo=UTC)
     with pytest.raises(ValueError, match="STORYCRAWL_NOW"):
         crawl_now(Settings({"STORYCRAWL_NOW": "soon"}))
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        (
+            '[hackernews]\napi_url = "hn.algolia.com/api/v1"\nqueries = ["rag"]\n',
+            "hackernews.api_url: not an absolute URL (no http:// or https://): 'hn.algolia.com/api/v1'",
+        ),
+        (
+            (
+                '[reddit]\ntoken_url = "https://www.reddit.com:99999/api/v1/access_token"\n'
+                '[[reddit.subreddits]]\nname = "LocalLLaMA"\n'
+            ),
+            "reddit.token_url: bad port in the URL: 99999",
+        ),
+        (
+            (
+                '[feeds]\n[[feeds.sites]]\nname = "Jo"\ntype = "personal"\nsite = "https://jo.example"\n'
+                'feed = "jo.example/feed.xml"\n'
+            ),
+            "feeds.sites.0.feed: not an absolute URL",
+        ),
+        (
+            '[mastodon]\nhashtags = ["llm"]\n[[mastodon.instances]]\nhost = "https://fosstodon.org/"\n',
+            "mastodon.instances.0.host: not a host name (like mastodon.social): 'https://fosstodon.org/'",
+        ),
+    ],
+)
+def test_sources_file_urls_are_validated_naming_the_entry(tmp_path, toml, message):
+    path = tmp_path / "sources.toml"
+    path.write_text(toml)
+    with pytest.raises(SourcesError) as error:
+        load_sources(path)
+    assert message in str(error.value)

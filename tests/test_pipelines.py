@@ -15,6 +15,7 @@ from storycrawl.exceptions import (
     NotAIEngineer,
     NotFirstHand,
     OutOfRange,
+    TooShort,
 )
 from storycrawl.extensions import CrawlRecorder, story_db
 from storycrawl.items import Discussion, StoryItem
@@ -102,8 +103,11 @@ def test_normalize_rejects_failed_fetches_with_the_reason(crawler):
 
 
 def test_normalize_rejects_pages_without_text(crawler):
-    with pytest.raises(FetchFailed, match="no text"):
+    # #13 row 7: read fine but too short (a title-only post): its own reason, not a fetch failure.
+    with pytest.raises(TooShort, match="too short to judge") as rejected:
         run(crawler, NormalizePipeline, item(text="Subscribe!"))
+    assert rejected.value.reason == "too_short"
+    assert rejected.value.evidence == "too short to judge: 10 characters of text"
 
 
 def test_normalize_rejects_invalid_items_naming_the_field(crawler):

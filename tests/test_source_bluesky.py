@@ -672,3 +672,17 @@ def test_manifest_counts_match_the_readme():
         assert "2025-12-01" <= entry["published"] <= "2026-11-26" or entry["expect"] == (
             "out_of_range"
         ), entry["url"]
+
+
+def test_a_display_name_of_only_invisible_marks_falls_back_to_the_handle():
+    # #13 row 9: a displayName made only of U+200E marks and spaces shows as nothing.
+    post_view = {
+        "uri": "at://did:plc:q4k2m7x9v3b5n8c1/app.bsky.feed.post/3mbq7n2x4kc2a",
+        "cid": "bafyreib2rxk3rh6kzwq7bq5x4v2m3n8c1",
+        "author": {"did": "did:plc:q4k2m7x9v3b5n8c1", "handle": "quiet.bsky.social", "displayName": "\u200e \u200e\u200e"},
+        "record": {"$type": "app.bsky.feed.post", "text": "Our agent's tool calls are traced end to end now; the p95 latency story is in the thread.", "createdAt": "2026-10-01T10:00:00.000Z"},
+        "indexedAt": "2026-10-01T10:00:01.234Z", "likeCount": 3, "replyCount": 0,
+    }  # fmt: skip
+    assert post_from_view(post_view).author == "quiet.bsky.social"
+    named = {**post_view, "author": {**post_view["author"], "displayName": "\u200eJo Park\u200e"}}
+    assert post_from_view(named).author == "Jo Park"

@@ -584,3 +584,19 @@ def test_stats_paging_errors_and_nothing_missing(replay):
     assert "page=4" not in replay["log"]
     rejected = {r["url"] for r in replay["rejections"] if r["reason"] == "fetch_failed"}
     assert rejected == {m["url"] for m in manifest() if m["expect"] == "fetch_failed"}
+
+
+def test_older_list_items_with_only_positive_reactions_count_get_points():
+    # #13 row 12: the older API's list items had no public_reactions_count.
+    older = {
+        "type_of": "article", "id": 1234567, "title": "How we cut our LLM bill",
+        "description": "Caching and smaller models", "url": "https://dev.to/jo/how-we-cut-our-llm-bill-4k2j",
+        "comments_count": 3, "positive_reactions_count": 41, "published_at": "2026-03-04T09:00:00Z",
+        "tag_list": ["llm", "cost"], "tags": "llm, cost", "user": {"name": "Jo", "username": "jo"},
+    }  # fmt: skip
+    post = post_from_article(older)
+    assert (post.points, post.comments) == (41, 3)
+    assert post_from_article({**older, "public_reactions_count": 44}).points == 44
+    # An older item with only published_timestamp is still dated.
+    older.pop("published_at")
+    assert post_from_article({**older, "published_timestamp": "2026-03-04T09:00:00Z"}).published

@@ -13,6 +13,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
+import feedparser
 import pytest
 import scrapy
 from scrapy.http import HtmlResponse, TextResponse
@@ -31,6 +32,7 @@ from storycrawl.parsers.feeds import (
 )
 from storycrawl.parsers.sites import alternate_feeds, listing_links, parse_sitemap, sitemap_date
 from storycrawl.sources import FeedSite, load_sources
+from storycrawl.spiders.base import declared_hints
 from storycrawl.spiders.feeds import (
     DISCOVER,
     FEED,
@@ -965,3 +967,168 @@ def test_stats_of_the_attempts_and_nothing_missing(crawl):
     failed = [line for line in crawl["log"].splitlines() if "nothing worked" in line]
     assert len(failed) == 1 and "feeds: swyx:" in failed[0]
     assert "https://www.swyx.io/rss.xml: HTTP 404" in failed[0]
+
+
+# --- #13 rows 1, 4, 5, 10 and #14 items 1-2: real feed shapes -------------------------------------
+
+BOM_CR_FEED = (
+    b"\xef\xbb\xbf"
+    b'<?xml version="1.0" encoding="utf-8"?>\r'
+    b'<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/">\r'
+    b"<channel><title>A Windows blog</title><link>https://notes.example.net/</link>\r"
+    b"<item><title>Our eval harness, one year on</title>\r"
+    b"<link>https://notes.example.net/2026/09/eval-harness</link>\r"
+    b"<dc:creator>Jo Park</dc:creator>\r"
+    b"<pubDate>Tue, 15 Sep 2026 08:00:00 GMT</pubDate></item>\r"
+    b"</channel></rss>\r"
+)
+
+
+def test_a_feed_with_a_utf8_bom_and_cr_line_endings_parses_like_one_without():
+    assert BOM_CR_FEED.startswith(b"\xef\xbb\xbf<?xml") and b"\n" not in BOM_CR_FEED
+    parsed = parse_feed(BOM_CR_FEED, "https://notes.example.net/feed.xml", "application/rss+xml")
+    plain = parse_feed(BOM_CR_FEED[3:].replace(b"\r", b"\n"), "https://notes.example.net/feed.xml")
+    assert parsed.entries == plain.entries and parsed.malformed is None
+    (entry,) = parsed.entries
+    assert (entry.link, entry.author, entry.published) == (
+        "https://notes.example.net/2026/09/eval-harness", "Jo Park", utc(2026, 9, 15, 8),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("version", "kind"),
+    [
+        ("http://jsonfeed.org/version/1", "json1"),
+        ("https://jsonfeed.org/version/1", "json1"),
+        ("http://jsonfeed.org/version/1.1", "json1.1"),
+        ("https://jsonfeed.org/version/1.1/", "json1.1"),
+    ],
+)
+def test_json_feed_versions_over_http_and_https(version, kind):
+    body = json.dumps(
+        {"version": version, "title": "T", "items": [{"id": "1", "url": "https://j.example/p"}]}
+    ).encode()
+    assert parse_feed(body, "https://j.example/feed.json").kind == kind
+
+
+def test_a_pubdate_feedparser_misreads_is_read_by_the_date_parser():
+    body = (
+        b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>'
+        b"<item><title>Shipping a RAG bot</title><link>https://cn.example.com/p/1</link>"
+        b"<pubDate>2020/1/10 14:33:00</pubDate></item></channel></rss>"
+    )
+    # The trigger: feedparser's own tuple is eleven months off.
+    raw = feedparser.parse(body).entries[0]
+    assert tuple(raw.published_parsed[:3]) == (2020, 12, 1)
+    (entry,) = parse_feed(body, "https://cn.example.com/feed").entries
+    assert entry.published == utc(2020, 1, 10, 14, 33)
+
+
+def test_impossible_entry_dates_never_lose_the_entry_or_the_feed():
+    items = "".join(
+        f"<item><title>Post {i}</title><link>https://b.example/{i}</link><pubDate>{d}</pubDate></item>"
+        for i, d in enumerate(["2026-02-30", "0000-00-00", "9999-12-31T23:59:59-05:00", "Mon, 05 Oct 2026 10:00:00 GMT"])
+    )  # fmt: skip
+    body = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title>{items}</channel></rss>'
+    )
+    entries = parse_feed(body.encode(), "https://b.example/feed").entries
+    assert [e.published for e in entries] == [None, None, None, utc(2026, 10, 5, 10)]
+
+
+def test_impossible_lastmods_never_lose_the_sitemap():
+    body = (
+        b'<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        b"<url><loc>https://b.example/a</loc><lastmod>2026-02-30</lastmod></url>"
+        b"<url><loc>https://b.example/b</loc><lastmod>0000-00-00</lastmod></url>"
+        b"<url><loc>https://b.example:99999/c</loc><lastmod>2026-01-05</lastmod></url>"
+        b"<url><loc>https://b.example/d</loc><lastmod>2026-01-05</lastmod></url></urlset>"
+    )
+    sitemap = parse_sitemap(body)
+    assert [(u.loc, u.lastmod) for u in sitemap.urls] == [
+        ("https://b.example/a", None),
+        ("https://b.example/b", None),
+        ("https://b.example/d", utc(2026, 1, 5)),
+    ]
+
+
+def test_malformed_links_on_a_page_are_left_out():
+    html = (
+        '<link rel="alternate" type="application/rss+xml" href="http://[::1/feed">'
+        '<link rel="alternate" type="application/rss+xml" href="/feed.xml">'
+        '<a href="javascript:void(0)">x</a><a href="https://b.example:99999/posts/1">bad</a>'
+        '<a href="/posts/2">Good post</a>'
+    )
+    assert alternate_feeds(html, "https://b.example/") == ["https://b.example/feed.xml"]
+    assert [link.url for link in listing_links(html, "https://b.example/", "/posts/")] == [
+        "https://b.example/posts/2"
+    ]
+
+
+LINK_BLOG_ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+<title>A link blog</title><link rel="alternate" href="https://linkblog.example/"/>
+<id>https://linkblog.example/feeds/main</id><updated>2026-10-02T10:00:00Z</updated>
+<entry>
+  <title>An agent postmortem worth reading</title>
+  <link rel="alternate" type="text/html" href="https://eng.other-company.example/agent-postmortem"/>
+  <link rel="shorturl" type="text/html" href="http://lb.example/x1"/>
+  <link rel="related" type="text/html" href="https://linkblog.example/linked/2026/10/02/agent-postmortem"/>
+  <id>tag:linkblog.example,2026:/linked//6.41</id>
+  <published>2026-10-02T10:00:00Z</published><updated>2026-10-02T10:00:00Z</updated>
+  <author><name>The Linker</name></author>
+  <content type="html">&lt;p&gt;Worth a read.&lt;/p&gt;</content>
+</entry>
+<entry>
+  <title>My own essay</title>
+  <link rel="alternate" type="text/html" href="https://linkblog.example/2026/10/01/essay"/>
+  <id>tag:linkblog.example,2026://1.2</id><published>2026-10-01T09:00:00Z</published>
+</entry>
+</feed>"""
+
+
+def test_a_link_blog_entry_keeps_its_permalink_as_the_discussion():
+    linked, own = parse_feed(LINK_BLOG_ATOM, "https://linkblog.example/feeds/main").entries
+    assert linked.link == "https://eng.other-company.example/agent-postmortem"
+    assert linked.permalink == "https://linkblog.example/linked/2026/10/02/agent-postmortem"
+    post = post_from_entry(linked, "A link blog", "personal", ["linkblog.example"])
+    assert post.is_thread and post.url == linked.permalink and post.link == linked.link
+    assert post.discussion().site == "linkblog.example" and post.date_source is None
+    mine = post_from_entry(own, "A link blog", "personal", ["linkblog.example"])
+    assert not mine.is_thread and mine.url == mine.link and mine.date_source == "feed"
+
+
+def test_the_declared_type_applies_only_to_pages_on_the_declared_site():
+    linked, own = parse_feed(LINK_BLOG_ATOM, "https://linkblog.example/feeds/main").entries
+    post = post_from_entry(linked, "A link blog", "personal", ["linkblog.example"])
+    elsewhere = declared_hints(post, "https://eng.other-company.example/agent-postmortem")
+    assert "source_type" not in elsewhere
+    assert elsewhere["declared_type_not_applied"] == "personal declared for linkblog.example"
+    mine = post_from_entry(own, "A link blog", "personal", ["linkblog.example"])
+    assert (
+        declared_hints(mine, "https://linkblog.example/2026/10/01/essay")["source_type"]
+        == "personal"
+    )
+    # A redirect to another host of the same site keeps it (blog.x → x).
+    assert declared_hints(mine, "https://www.linkblog.example/essay")["source_type"] == "personal"
+
+
+def test_a_json_feed_link_blog_item_follows_its_external_url():
+    body = json.dumps(
+        {
+            "version": "https://jsonfeed.org/version/1.1",
+            "items": [
+                {
+                    "id": "l1",
+                    "url": "https://jf.example/linked/1",
+                    "external_url": "https://elsewhere.example/post",
+                    "date_published": "2026-10-01T10:00:00Z",
+                }
+            ],
+        }
+    ).encode()
+    (entry,) = parse_feed(body, "https://jf.example/feed.json").entries
+    assert (entry.link, entry.permalink) == (
+        "https://elsewhere.example/post",
+        "https://jf.example/linked/1",
+    )

@@ -1038,3 +1038,76 @@ def test_manifest_counts_match_the_readme():
         assert "2025-11-27" <= (entry["published"] or "9999") <= "2026-11-27" or entry[
             "expect"
         ] in ("out_of_range", "fetch_failed"), entry["url"]
+
+
+# --- #13 rows 3 and 11: media link posts and entity-escaped listings -------------------------------
+
+
+def t3(post_id: str, **fields) -> dict:
+    """A t3 of a /new listing as Reddit sends it (fields as in sources.md §1.5)."""
+    data = {
+        "id": post_id, "name": f"t3_{post_id}", "subreddit": "LocalLLaMA", "title": f"Post {post_id} title",
+        "author": "someone", "is_self": False, "domain": "example.com", "selftext": "", "selftext_html": None,
+        "url": f"https://example.com/{post_id}", "permalink": f"/r/LocalLLaMA/comments/{post_id}/post/",
+        "created_utc": 1790000000.0, "edited": False, "score": 10, "upvote_ratio": 0.9,
+        "num_comments": 2, "over_18": False, "stickied": False, "removed_by_category": None,
+        "is_video": False,
+    }  # fmt: skip
+    data.update(fields)
+    return {"kind": "t3", "data": data}
+
+
+MEDIA_POSTS = {
+    "img1": {"post_hint": "image", "domain": "i.imgur.com", "url": "https://i.imgur.com/a1b2c3.png"},
+    "img2": {"domain": "imgur.com", "url": "https://imgur.com/gallery/x9y8z7"},
+    "yt1": {"post_hint": "rich:video", "domain": "youtu.be", "url": "https://youtu.be/dQw4w9WgXcQ",
+            "media": {"type": "youtube.com", "oembed": {"type": "video"}}},
+    "yt2": {"domain": "youtube.com", "url": "https://www.youtube.com/watch?v=abc123"},
+    "vid1": {"is_video": True, "post_hint": "hosted:video", "domain": "v.redd.it", "url": "https://v.redd.it/q1w2e3"},
+    "gal1": {"is_gallery": True, "domain": "reddit.com", "url": "https://www.reddit.com/gallery/gal1",
+             "gallery_data": {"items": [{"media_id": "m1", "id": 1}]},
+             "media_metadata": {"m1": {"status": "valid", "e": "Image", "m": "image/png"}}},
+    "jpg1": {"domain": "cdn.example.org", "url": "https://cdn.example.org/uploads/chart.JPG"},
+}  # fmt: skip
+
+
+def test_media_link_posts_are_not_articles():
+    for post_id, fields in MEDIA_POSTS.items():
+        data = t3(post_id, **fields)["data"]
+        assert is_media(data) and post_from_thing(data) is None, post_id
+    article = t3("art1", domain="blog.example.com", url="https://blog.example.com/rag-evals")[
+        "data"
+    ]
+    assert not is_media(article) and post_from_thing(article).link == article["url"]
+
+
+def test_media_posts_in_a_listing_are_skipped_and_counted():
+    source = source_of(CREDENTIALS)
+    children = [t3(post_id, **fields) for post_id, fields in MEDIA_POSTS.items()]
+    children.append(t3("art1", domain="blog.example.com", url="https://blog.example.com/rag-evals"))
+    body = json.dumps({"kind": "Listing", "data": {"after": None, "dist": 8, "children": children}})
+    url = f"{API}/r/LocalLLaMA/new?limit=100&raw_json=1"
+    response = TextResponse(url, body=body.encode(), headers={"Content-Type": JSON_TYPE})
+    out = list(source.parse_listing(response, subreddit="LocalLLaMA", query=None, page=1))
+    assert [r.url for r in out if isinstance(r, Request)] == ["https://blog.example.com/rag-evals"]
+    assert stat(source, "skipped/media") == len(MEDIA_POSTS)
+
+
+def test_an_entity_escaped_listing_is_unescaped():
+    # A listing fetched without raw_json=1: every string escaped, selftext_html twice over.
+    data = t3(
+        "esc1",
+        is_self=True,
+        domain="self.LocalLLaMA",
+        url="https://www.reddit.com/r/LocalLLaMA/comments/esc1/post/",
+        title="Evals &amp; guardrails for our &lt;agent&gt;",
+        selftext="We run evals &amp; guardrails on every deploy of our support agent.",
+        selftext_html=(
+            '&lt;!-- SC_OFF --&gt;&lt;div class="md"&gt;&lt;p&gt;We run evals &amp;amp; '
+            "guardrails on every deploy of our support agent.&lt;/p&gt;\n&lt;/div&gt;&lt;!-- SC_ON --&gt;"
+        ),
+    )["data"]
+    post = post_from_thing(data)
+    assert post.title == "Evals & guardrails for our <agent>"
+    assert post.text == "We run evals & guardrails on every deploy of our support agent."
+    assert "<div" not in selftext_of(data) and "&lt;" not in selftext_of(data)

@@ -34,7 +34,7 @@ def test_url_file_lines_flags_and_errors():
         UrlLine(4, "https://tferreira.dev/notes/gone"),
     ]
     assert [(e.line, e.message.split(":")[0]) for e in errors] == [
-        (5, "not an http(s) URL"),
+        (5, "not an http(s) URL (scheme 'ftp')"),
         (6, "unknown option 'bold' (options"),
     ]
 
@@ -126,3 +126,47 @@ def test_live_javascript_page_is_rendered_by_scrapy_playwright(tmp_path):
         ("fetch_failed", "the page needs JavaScript to show its text (mark it `js` to render it)")
     ], "without `js` the same page has no text: the script never ran"
     assert server.requests_to("/api/posts/agent-retries.json"), "the browser ran the page's script"
+
+
+def test_a_non_utf8_url_file_with_malformed_links_is_read_and_reported(tmp_path):
+    # #14 item 2: a Windows-1252 file (an é in a comment and in a URL), malformed links among
+    # good ones: each bad link is a reported bad line, the good ones are crawled.
+    page = (
+        "<html><head><title>Our agent's retries</title></head><body><article><p>"
+        + "We built retries with idempotency keys for our LLM agent and measured every refund. " * 6
+        + "</p></article></body></html>"
+    ).encode()
+    routes = {
+        "/notes/retries": Reply(200, {"Content-Type": "text/html; charset=utf-8"}, page),
+        "/notes/caf%C3%A9-agents": Reply(200, {"Content-Type": "text/html; charset=utf-8"}, page),
+    }
+    with LoopbackServer(routes) as server:
+        url_file = tmp_path / "urls.txt"
+        url_file.write_bytes(
+            (
+                "# pages I found (café notes)\n"
+                f"{server.url}/notes/retries\n"
+                "https://blog.example.com:99999/post\n"
+                "http://[::1/post\n"
+                "javascript:alert(1)\n"
+                f"{server.url}/notes/café-agents\n"
+            ).encode("cp1252")
+        )
+        db_path = tmp_path / "u.db"
+        result = scrapy(
+            "crawl", "urls", "-a", f"file={url_file}", "-s", f"STORYCRAWL_DB={db_path}",
+            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "ROBOTSTXT_OBEY=False",
+        )  # fmt: skip
+        fetched = {entry["path"] for entry in server.log}
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "not UTF-8 (byte 0xe9 on line 1); read as Windows-1252" in result.stderr
+    assert ":3: skipped: bad port in the URL: 99999" in result.stderr
+    assert ":4: skipped: malformed host" in result.stderr
+    assert ":5: skipped: not an http(s) URL (scheme 'javascript')" in result.stderr
+    assert "start_requests" not in result.stderr and "Traceback" not in result.stderr
+    assert fetched == {"/notes/retries", "/notes/caf%C3%A9-agents"}
+    db = StoryDB(db_path)
+    stats = json.loads(next(iter(db.runs.rows))["stats"])
+    db.close()
+    assert stats["storycrawl/source/urls/errors/bad_line"] == 3
+    assert stats["storycrawl/source/urls/errors/not_utf8"] == 1

@@ -1,10 +1,10 @@
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from storycrawl.dates import isoformat, parse_datetime
-from storycrawl.text import first_line_title, html_to_text, text_hash
-from storycrawl.urls import canonical_url, host_matches, host_of
+from storycrawl.dates import DatePick, first_date, isoformat, parse_datetime, pick_date, plausible
+from storycrawl.text import first_line_title, html_to_text, text_hash, visible_text
+from storycrawl.urls import canonical_url, host_matches, host_of, same_site, url_problem, web_link
 
 
 @pytest.mark.parametrize(
@@ -96,3 +96,96 @@ def test_first_line_title_cuts_at_a_word():
     title = first_line_title("word " * 60)
     assert title.endswith("…") and len(title) <= 121
     assert first_line_title("\n\nShort first line\nsecond") == "Short first line"
+
+
+# --- #14 item 1: one bad date is ignored, never raised ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["2026-02-30", "0000-00-00", "9999-12-31T23:59:59-05:00", "2026-13-01", "garbage", "", float("nan"), 1e300],
+)  # fmt: skip
+def test_impossible_dates_read_as_none_and_never_raise(value):
+    assert parse_datetime(value) is None
+
+
+def test_dateutil_reads_the_formats_hand_written_parsers_missed():
+    # A real RSS pubDate (#13 row 5) and a US-style date with a zone abbreviation.
+    assert parse_datetime("2020/1/10 14:33:00") == datetime(2020, 1, 10, 14, 33, tzinfo=UTC)
+    assert parse_datetime("Tuesday, January 6, 2026 3:00 PM PST") == datetime(
+        2026, 1, 6, 23, tzinfo=UTC
+    )
+    # A string without a year is no date (dateutil would otherwise take the current year).
+    assert not plausible(parse_datetime("10:00"))
+
+
+def test_a_naive_time_is_read_in_the_offset_given():
+    plus8 = timezone(timedelta(hours=8))
+    assert parse_datetime("2026-03-04T10:00:00", plus8) == datetime(2026, 3, 4, 2, tzinfo=UTC)
+    assert parse_datetime("2026-03-04T10:00:00+01:00", plus8) == datetime(2026, 3, 4, 9, tzinfo=UTC)
+
+
+def test_pick_date_passes_over_placeholders_and_future_dates_to_the_next_source():
+    now = datetime(2026, 11, 27, 12, tzinfo=UTC)
+    pick = pick_date(
+        [
+            ("page", "0001-01-01T00:00:00Z"),  # JSON-LD placeholder (#13 row 2)
+            ("page", 0),  # the Unix epoch
+            ("page", "2026-02-30"),
+            ("feed", "9999-12-31T23:59:59-05:00"),
+            ("feed", "2026-11-29T12:00:00Z"),  # two days past the crawl's clock
+            ("page (trafilatura)", "2026-11-27T18:00:00Z"),  # within the skew
+        ],
+        now=now,
+    )
+    assert pick == DatePick(datetime(2026, 11, 27, 18, tzinfo=UTC), "page (trafilatura)")
+    assert pick_date([("api", "1994-12-31")], now=now) == DatePick(None, None)
+    assert first_date(None, "0000-00-00", 1767621731) == datetime(2026, 1, 5, 14, 2, 11, tzinfo=UTC)
+
+
+# --- #14 item 2: malformed links are reported, never raised --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("https://example.com:99999/post", "bad port in the URL: 99999"),
+        ("http://example.com:0/", "bad port in the URL: 0"),
+        ("http://[::1/post", "malformed host (a bad IPv6 address?)"),
+        ("http://[fe80::zz]/post", "malformed host (a bad IPv6 address?)"),
+        ("javascript:alert(1)", "not an http(s) URL (scheme 'javascript')"),
+        ("hn.algolia.com/api/v1", "not an absolute URL (no http:// or https://)"),
+        ("https://exa mple.com/", "bad host in the URL: 'exa mple.com'"),
+        ("https://example.com/\x00x", "control characters in the URL"),
+    ],
+)
+def test_url_problem_names_what_is_wrong_and_nothing_raises(url, problem):
+    assert url_problem(url) == problem
+    assert canonical_url(url) == url.strip()  # unchanged, for the rejection row
+    host_of(url)  # no exception
+
+
+def test_good_urls_have_no_problem():
+    for url in (
+        "https://example.com/a b",
+        "http://[::1]:8080/x",
+        "https://bücher.de/",
+        "http://127.0.0.1:5/",
+    ):
+        assert url_problem(url) is None, url
+    assert canonical_url("http://[::1]:8080/x?utm_source=a") == "https://[::1]:8080/x"
+    assert web_link("/p#top", "https://blog.example.com/a/") == "https://blog.example.com/p"
+    assert web_link("http://[::1/x", "https://blog.example.com/") is None
+
+
+def test_same_site_is_the_registrable_domain():
+    assert same_site("openai.com", ["blog.openai.com"])
+    assert same_site("news.bbc.co.uk", ["bbc.co.uk"])
+    assert not same_site("other.example.org", ["daringfireball.net"])
+    assert not same_site("bob.github.io", ["alice.github.io"])  # a private suffix
+
+
+def test_visible_text_drops_format_characters():
+    assert visible_text("\u200e \u200e\u200b") == ""
+    assert visible_text("\u3164") == ""
+    assert visible_text(" Jane\u200d Roe\u200f ") == "Jane Roe"

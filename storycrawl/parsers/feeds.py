@@ -58,6 +58,7 @@ _MONTHS = {
     "dec": ("dezember", "décembre", "decembre", "diciembre", "dicembre", "dezembro", "december", "déc", "dez", "dic"),
 }  # fmt: skip
 _MONTH_NAMES = {name: english for english, names in _MONTHS.items() for name in names}
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 _WORD = re.compile(r"[^\W\d_]+\.?", re.UNICODE)
 _LEADING_WEEKDAY = re.compile(r"^\s*[^\W\d_]+\.?,\s*", re.UNICODE)
 _XML_DECLARATION = re.compile(rb"<\?xml\s")
@@ -204,15 +205,18 @@ def _entry_date(raw: Any) -> datetime | None:
     """published, else updated (Atom feeds often carry only `updated`); None when neither reads.
 
     Each raw string is read by storycrawl.dates first; feedparser's `*_parsed` tuple only when
-    that cannot read it: where both read it and disagree, feedparser is the one that is wrong
-    (`2020/1/10 14:33:00` is 2020-12-01 to it). Impossible dates are passed over."""
+    that cannot read its words: where both read it and disagree, feedparser is the one that is
+    wrong (`2020/1/10 14:33:00` is 2020-12-01 to it). Impossible dates are passed over."""
     candidates: list[object] = []
     for name in ("published", "updated"):
-        ours = feed_date(raw.get(name))
+        text = raw.get(name)
+        ours = feed_date(text)
         parsed = raw.get(f"{name}_parsed")
         if ours is not None:
             candidates.append(ours)
-        elif parsed:
+        # Only for words storycrawl does not know (a month in Korean): an all-digit date it
+        # cannot read is impossible (`2026-02-30`, which feedparser rolls over to March 2).
+        elif parsed and isinstance(text, str) and _LETTER.search(text):
             try:
                 candidates.append(calendar.timegm(parsed))
             except (TypeError, ValueError, OverflowError):

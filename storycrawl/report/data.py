@@ -29,6 +29,7 @@ REASONS = {
     "not_first_hand": "not first-hand (explainers, news, listicles, vendor and course pages)",
     "duplicate": "duplicates (merged into the story they repeat)",
     "fetch_failed": "failed fetches (dead links, not HTML, no text, robots.txt)",
+    "too_short": "too short to judge (title-only posts, one-line toots)",
     "out_of_range": "published before the crawl's window",
     "invalid": "invalid items",
 }
