@@ -1,4 +1,5 @@
-"""`scrapy classify`, `scrapy evaluate` and `scrapy reclassify` as a user runs them."""
+"""The commands as a user runs them: `scrapy classify`, `evaluate`, `reclassify`, `report`, and
+what `scrapy crawl` says before it starts when its arguments or sources file are wrong."""
 
 from __future__ import annotations
 
@@ -164,3 +165,28 @@ def test_reclassify_updates_labels_and_rejections(tmp_path):
     db.close()
     assert story["include"] is False and story["classifier"] == "heuristic"
     assert [(r["url"], r["stage"]) for r in rejections] == [(EXPLAINER["url"], "include")]
+
+
+def test_bad_argument_stops_the_crawl_naming_it(tmp_path):
+    result = scrapy(
+        "crawl", "hackernews", "-a", "since=2025-13-01", "-s", f"STORYCRAWL_DB={tmp_path / 'x.db'}"
+    )
+    assert result.returncode == 2
+    assert "invalid spider argument since='2025-13-01'" in result.stderr
+    assert not (tmp_path / "x.db").exists(), "nothing ran"
+
+
+def test_bad_sources_file_stops_the_crawl_naming_the_entry(tmp_path):
+    bad = tmp_path / "sources.toml"
+    bad.write_text('[hackernews]\nqueries = ["RAG"]\nhits_per_page = 0\n')
+    result = scrapy(
+        "crawl", "hackernews", "-s", f"STORYCRAWL_SOURCES={bad}", "-s", f"STORYCRAWL_DB={tmp_path / 'x.db'}"
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "hackernews.hits_per_page" in result.stderr
+
+
+def test_report_without_a_database_says_what_to_do(tmp_path):
+    result = scrapy("report", "--db", str(tmp_path / "none.db"))
+    assert result.returncode == 2
+    assert "run a crawl first" in result.stderr

@@ -49,8 +49,9 @@ def crawl(tmp_path_factory):
     out = tmp_path_factory.mktemp("all")
     db_path = out / "storycrawl.db"
     crawled = run(
-        "crawl", "all", "-s", f"STORYCRAWL_REPLAY={WEB}", "-s", f"STORYCRAWL_DB={db_path}"
-    )
+        "crawl", "all", "-s", f"STORYCRAWL_REPLAY={WEB}", "-s", f"STORYCRAWL_DB={db_path}",
+        "-O", str(out / "feed.json"),
+    )  # fmt: skip
     assert crawled.returncode == 0, crawled.stderr[-3000:]
     reported = run("report", "--db", str(db_path), "--out", str(out))
     assert reported.returncode == 0, reported.stderr[-3000:]
@@ -63,6 +64,8 @@ def crawl(tmp_path_factory):
         "rejections": list(db.rejections.rows),
         "report": json.loads((out / "stories.json").read_text()),
         "report_md": (out / "report.md").read_text(),
+        "report_log": reported.stdout + reported.stderr,
+        "feed": json.loads((out / "feed.json").read_text()),
     }
     db.close()
     return data
@@ -145,4 +148,14 @@ def test_the_report_has_100_stories_of_every_type_newest_first(crawl):
     dates = [row["published"] for row in rows if row["published"]]
     assert dates == sorted(dates, reverse=True)
     assert {row["source"] for row in rows} >= set(SOURCES)
-    assert "Fewer than" not in crawl["report_md"]
+    # Below --min-stories (100) the report and the command say "fewer than".
+    assert "fewer than" not in crawl["report_md"].lower()
+    assert "fewer than" not in crawl["report_log"].lower()
+
+
+@pytest.mark.e2e
+def test_the_feed_export_holds_the_included_stories(crawl):
+    """`-O feed.json`: Scrapy's feed exports get every included story, once."""
+    urls = [item["url"] for item in crawl["feed"]]
+    assert len(urls) == len(set(urls))
+    assert set(urls) == {url for url, story in crawl["stories"].items() if story["include"]}

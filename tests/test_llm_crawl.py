@@ -3,38 +3,31 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 
 from storycrawl.db import StoryDB
+from tests.harness import crawl_async
 from tests.llm_server import ChatServer
-from tests.utils import ROOT, WEB
+from tests.utils import async_test
 
 pytestmark = pytest.mark.e2e
 
 
-def crawl(db_path, server: ChatServer) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("STORYCRAWL_", "OPENAI_"))}
-    env["OPENAI_BASE_URL"] = server.base_url
-    return subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "all", "-s", f"STORYCRAWL_REPLAY={WEB}",
-         "-s", f"STORYCRAWL_DB={db_path}", "-s", "STORYCRAWL_CLASSIFIER=llm", "-s", "STORYCRAWL_LLM_MODEL=local-test"],
-        check=False, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+LLM = {"STORYCRAWL_CLASSIFIER": "llm", "STORYCRAWL_LLM_MODEL": "local-test"}
 
 
-def test_crawl_classifies_through_the_llm_and_a_second_run_makes_no_call(tmp_path):
-    db_path = tmp_path / "llm.db"
+@async_test
+async def test_crawl_classifies_through_the_llm_and_a_second_run_makes_no_call(tmp_path):
     with ChatServer(latency=0.01) as server:
-        first = crawl(db_path, server)
-        assert first.returncode == 0, first.stderr[-3000:]
+        env = {"OPENAI_BASE_URL": server.base_url}
+        first = await crawl_async("all", tmp_path, settings=LLM, env=env)
+        assert first["run"]["finish_reason"] == "finished"
         calls = server.calls
-        second = crawl(db_path, server)
-        assert second.returncode == 0, second.stderr[-3000:]
+        second = await crawl_async("all", tmp_path, settings=LLM, env=env)
+        assert second["run"]["finish_reason"] == "finished"
         assert server.calls == calls, "the second run made no LLM call"
+    db_path = first["db_path"]
     db = StoryDB(db_path)
     stories = list(db.iter_stories())
     usage = list(db.db.table("llm_usage").rows)

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import subprocess
 import sys
 from datetime import UTC, datetime
 
@@ -21,7 +19,6 @@ from twisted.python.failure import Failure
 
 from storycrawl.classify.base import Document
 from storycrawl.classify.source_type import source_type
-from storycrawl.db import StoryDB
 from storycrawl.items import StoryItem
 from storycrawl.parsers import ParseError
 from storycrawl.parsers.devto import (
@@ -36,7 +33,7 @@ from storycrawl.parsers.devto import (
     strip_front_matter,
 )
 from storycrawl.spiders.devto import DevtoSource, DevtoSpider
-from tests.utils import ROOT, WEB, LoopbackServer, Reply, first_source, make_crawler, read_jsonl
+from tests.utils import WEB, LoopbackServer, Reply, first_source, make_crawler, read_jsonl
 from tests.utils import source_stat as stat
 
 GROUP = WEB / "devto"
@@ -66,10 +63,6 @@ def listed(username: str) -> dict:
 
 def shown(username: str) -> dict:
     return parse_article((FILES / "articles" / f"{entry(username)['id']}.json").read_bytes())
-
-
-def misses() -> set[str]:
-    return {m["url"] for m in manifest() if m.get("classifier_miss")}
 
 
 # --- parse functions -----------------------------------------------------------------------
@@ -479,70 +472,8 @@ def test_requests_carry_the_v1_accept_header_and_a_descriptive_user_agent(tmp_pa
 
 
 @pytest.fixture(scope="module")
-def replay(tmp_path_factory) -> dict:
-    out = tmp_path_factory.mktemp("devto")
-    db_path = out / "storycrawl.db"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STORYCRAWL_")}
-    command = [sys.executable, "-m", "scrapy", "crawl", "devto"]
-    for setting in (f"STORYCRAWL_REPLAY={WEB}", f"STORYCRAWL_DB={db_path}"):
-        command += ["-s", setting]
-    result = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    db = StoryDB(db_path)
-    (run,) = db.runs.rows
-    data = {
-        "log": result.stderr,
-        "stats": json.loads(run["stats"]),
-        "stories": {s["url"]: s for s in db.iter_stories()},
-        "rejections": list(db.rejections.rows),
-    }
-    db.close()
-    return data
-
-
-def test_the_manifest_marks_few_classifier_misses():
-    assert len(misses()) <= 2
-    for m in manifest():
-        if m.get("classifier_miss"):
-            assert m["note"], m["url"]
-
-
-@pytest.mark.e2e
-def test_every_ai_engineer_story_is_included(replay):
-    expected = [m["url"] for m in manifest() if m["expect"] == "include"]
-    assert len(expected) >= 12
-    missing = [
-        url
-        for url in expected
-        if url not in misses() and not replay["stories"].get(url, {}).get("include")
-    ]
-    assert missing == []
-
-
-@pytest.mark.e2e
-def test_no_job_posting_or_non_ai_role_is_included(replay):
-    included = {url for url, s in replay["stories"].items() if s["include"]}
-    for m in manifest():
-        if m["expect"] != "include" and m["url"] not in misses():
-            assert m["url"] not in included, m
-    candidates = {m["url"] for m in manifest()}
-    assert included <= candidates, "every included story is a recorded candidate"
-
-
-@pytest.mark.e2e
-@pytest.mark.parametrize("expect", ["job_posting", "role", "not_first_hand", "fetch_failed"])
-def test_each_rejection_has_the_expected_reason(replay, expect):
-    allowed = {"not_first_hand": {"not_first_hand", "role"}}.get(expect, {expect})
-    entries = [m for m in manifest() if m["expect"] == expect and m["url"] not in misses()]
-    assert entries, f"the recording has no {expect} case"
-    for m in entries:
-        rows = [r for r in replay["rejections"] if r["url"] == m["url"]]
-        assert {r["reason"] for r in rows} & allowed, (m["url"], rows)
-        if expect == "role":
-            details = {r["detail"] for r in rows if r["reason"] == "role"}
-            assert details == {m["role"]}, (m["url"], details)
+def replay(replayed) -> dict:
+    return replayed("devto")
 
 
 @pytest.mark.e2e

@@ -7,9 +7,7 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import os
-import subprocess
-import sys
+import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,7 +18,6 @@ from scrapy.http import HtmlResponse, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from storycrawl.db import StoryDB
 from storycrawl.parsers import ParseError
 from storycrawl.parsers.feeds import (
     FeedEntry,
@@ -44,7 +41,7 @@ from storycrawl.spiders.feeds import (
     attempt_plan,
 )
 from storycrawl.urls import canonical_url
-from tests.utils import ROOT, WEB, make_crawler, read_jsonl, rejections_of
+from tests.utils import ROOT, WEB, make_crawler, only_feeds_of_type, read_jsonl
 from tests.utils import source_stat as stat
 
 GROUP = WEB / "feeds-personal"
@@ -851,91 +848,13 @@ def test_a_malformed_feed_with_entries_is_read_and_counted(tmp_path):
 # --- the replayed crawl of the personal blogs ----------------------------------------------------
 
 
-def personal_only(text: str) -> str:
-    """The sources file with every company site of [feeds] disabled: their recording is
-    `feeds-company/`, replayed by its own test."""
-    head, *blocks = text.split("\n[[feeds.sites]]\n")
-    out = [head]
-    for block in blocks:
-        lines = block.split("\n")
-        # A site's table ends where the next table of the file starts.
-        end = next((i for i, line in enumerate(lines) if line.startswith("[")), len(lines))
-        site, rest = lines[:end], lines[end:]
-        if 'type = "company"' in site:
-            site = [line for line in site if not line.startswith("enabled =")]
-            site.insert(1, "enabled = false")
-        out.append("\n".join(site + rest))
-    return "\n[[feeds.sites]]\n".join(out)
-
-
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory):
-    out = tmp_path_factory.mktemp("feeds")
-    sources = out / "sources.toml"
-    sources.write_text(personal_only(SOURCES.read_text(encoding="utf-8")), encoding="utf-8")
-    enabled = [s for s in load_sources(sources).feeds.sites if s.enabled]
-    assert len(enabled) == 40 and {s.type for s in enabled} == {"personal"}
-    db_path = out / "storycrawl.db"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STORYCRAWL_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "scrapy", "crawl", "feeds", "-s", f"STORYCRAWL_REPLAY={WEB}",
-         "-s", f"STORYCRAWL_DB={db_path}", "-s", f"STORYCRAWL_SOURCES={sources}"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
-    assert result.returncode == 0, result.stderr[-3000:]
-    db = StoryDB(db_path)
-    (run_row,) = db.runs.rows
-    data = {
-        "log": result.stderr,
-        "stats": json.loads(run_row["stats"]),
-        "stories": {s["url"]: s for s in db.iter_stories()},
-        "rejections": list(db.rejections.rows),
-    }
-    db.close()
-    return data
-
-
-@pytest.mark.e2e
-def test_every_ai_engineer_story_is_included(crawl):
-    expected = [m["url"] for m in manifest() if m["expect"] == "include"]
-    assert len(expected) == 45
-    missing = [url for url in expected if not crawl["stories"].get(url, {}).get("include")]
-    assert missing == []
-
-
-@pytest.mark.e2e
-def test_no_other_role_or_second_hand_story_is_included(crawl):
-    included = {url for url, s in crawl["stories"].items() if s["include"]}
-    wrongly = [
-        (m["url"], m["expect"])
-        for m in manifest()
-        if m["expect"] not in ("include", "duplicate")
-        and m["url"] in included
-        and not m.get("classifier_miss")
-    ]
-    assert wrongly == []
-    # The heuristic's known misses stay few, and each is still one.
-    misses = [m["url"] for m in manifest() if m.get("classifier_miss")]
-    assert len(misses) <= 2
-    assert all(url in included for url in misses)
-
-
-@pytest.mark.e2e
-@pytest.mark.parametrize("expect", ["role", "not_first_hand", "fetch_failed", "out_of_range"])
-def test_each_rejection_has_the_expected_reason(crawl, expect):
-    allowed = {"not_first_hand": {"not_first_hand", "role"}}.get(expect, {expect})
-    entries = [m for m in manifest() if m["expect"] == expect]
-    assert entries, f"the recording has no {expect} case"
-    wrong = []
-    for entry in entries:
-        if entry.get("classifier_miss"):
-            continue
-        rows = rejections_of(crawl, entry["url"])
-        reasons = {r["reason"] for r in rows}
-        details = {r["detail"] for r in rows if r["reason"] == "role"}
-        if not reasons & allowed or (expect == "role" and details != {entry["role"]}):
-            wrong.append((entry["url"], sorted(reasons), sorted(details)))
-    assert wrong == []
+def crawl(replayed):
+    """The personal blogs only: the company sites' recording is `feeds-company/`."""
+    sources = only_feeds_of_type("personal")
+    enabled = [s for s in tomllib.loads(sources)["feeds"]["sites"] if s.get("enabled", True)]
+    assert len(enabled) == 40 and {s["type"] for s in enabled} == {"personal"}
+    return replayed("feeds", sources=sources)
 
 
 @pytest.mark.e2e

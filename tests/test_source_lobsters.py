@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -16,11 +13,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, TextResponse
 from twisted.python.failure import Failure
 
-from storycrawl.db import StoryDB
 from storycrawl.parsers import ParseError
 from storycrawl.parsers.lobsters import STORIES_PER_PAGE, parse_story_list, post_from_story
 from storycrawl.spiders.lobsters import LobstersSource, LobstersSpider
-from tests.utils import ROOT, WEB, first_source, read_jsonl
+from tests.utils import WEB, first_source, read_jsonl
 
 GROUP = WEB / "lobsters"
 PAGE = GROUP / "files" / "t_ai_vibecoding.json"
@@ -238,37 +234,14 @@ def test_robots_refusals_are_counted_and_explained_once(caplog):
 # --- the replayed crawl --------------------------------------------------------------------
 
 
-def crawl(tmp_path_factory, *settings: str) -> dict:
-    out = tmp_path_factory.mktemp("lobsters")
-    db_path = out / "storycrawl.db"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STORYCRAWL_")}
-    command = [sys.executable, "-m", "scrapy", "crawl", "lobsters"]
-    for setting in (f"STORYCRAWL_REPLAY={WEB}", f"STORYCRAWL_DB={db_path}", *settings):
-        command += ["-s", setting]
-    result = subprocess.run(
-        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    db = StoryDB(db_path)
-    (run,) = db.runs.rows
-    data = {
-        "log": result.stderr,
-        "stats": json.loads(run["stats"]),
-        "stories": {s["url"]: s for s in db.iter_stories()},
-        "rejections": list(db.rejections.rows),
-    }
-    db.close()
-    return data
+@pytest.fixture(scope="module")
+def default_crawl(replayed):
+    return replayed("lobsters")
 
 
 @pytest.fixture(scope="module")
-def default_crawl(tmp_path_factory):
-    return crawl(tmp_path_factory)
-
-
-@pytest.fixture(scope="module")
-def opted_in(tmp_path_factory):
-    return crawl(tmp_path_factory, "STORYCRAWL_LOBSTERS_IGNORE_ROBOTS=True")
+def opted_in(replayed):
+    return replayed("lobsters", settings={"STORYCRAWL_LOBSTERS_IGNORE_ROBOTS": True})
 
 
 @pytest.mark.e2e
@@ -283,36 +256,6 @@ def test_by_default_only_robots_txt_is_fetched_and_nothing_collected(default_cra
     assert default_crawl["stories"] == {} and default_crawl["rejections"] == []
     told = [line for line in default_crawl["log"].splitlines() if "asks bots not to" in line]
     assert len(told) == 1 and "STORYCRAWL_LOBSTERS_IGNORE_ROBOTS=True" in told[0]
-
-
-@pytest.mark.e2e
-def test_opted_in_every_ai_engineer_story_is_included(opted_in):
-    expected = [m["url"] for m in manifest() if m["expect"] == "include"]
-    assert len(expected) >= 10
-    missing = [url for url in expected if not opted_in["stories"].get(url, {}).get("include")]
-    assert missing == []
-
-
-@pytest.mark.e2e
-def test_opted_in_no_job_posting_or_non_ai_role_is_included(opted_in):
-    included = {url for url, s in opted_in["stories"].items() if s["include"]}
-    for entry in manifest():
-        if entry["expect"] != "include":
-            assert entry["url"] not in included, entry
-
-
-@pytest.mark.e2e
-@pytest.mark.parametrize("expect", ["job_posting", "role", "not_first_hand", "fetch_failed"])
-def test_opted_in_each_rejection_has_the_expected_reason(opted_in, expect):
-    allowed = {"not_first_hand": {"not_first_hand", "role"}}.get(expect, {expect})
-    entries = [m for m in manifest() if m["expect"] == expect]
-    assert entries, f"the recording has no {expect} case"
-    for entry in entries:
-        rows = [r for r in opted_in["rejections"] if r["url"] == entry["url"]]
-        assert {r["reason"] for r in rows} & allowed, (entry["url"], rows)
-        if expect == "role":
-            details = {r["detail"] for r in rows if r["reason"] == "role"}
-            assert details == {entry["role"]}, (entry["url"], details)
 
 
 @pytest.mark.e2e

@@ -167,3 +167,23 @@ def async_test(fn):
         return (yield deferred_from_coro(fn(*args, **kwargs)))
 
     return wrapper
+
+
+SHIPPED_SOURCES = ROOT / "storycrawl" / "sources.toml"
+
+
+def only_feeds_of_type(kind: str) -> str:
+    """The shipped sources file with every [[feeds.sites]] entry not of `kind` (personal or
+    company) disabled: the crawl of one recorded blog group."""
+    head, *blocks = SHIPPED_SOURCES.read_text(encoding="utf-8").split("\n[[feeds.sites]]\n")
+    out = [head]
+    for block in blocks:
+        lines = block.split("\n")
+        # A site's table ends where the next table of the file starts.
+        end = next((i for i, line in enumerate(lines) if line.startswith("[")), len(lines))
+        site, rest = lines[:end], lines[end:]
+        if f'type = "{kind}"' not in site:
+            site = [line for line in site if not line.startswith("enabled =")]
+            site.insert(1, "enabled = false")
+        out.append("\n".join(site + rest))
+    return "\n[[feeds.sites]]\n".join(out)
