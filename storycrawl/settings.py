@@ -4,7 +4,7 @@ Only what differs from Scrapy's defaults is set here. Every storycrawl setting i
 `STORYCRAWL_*` and documented in the README ("Settings").
 """
 
-from storycrawl import __version__
+from storycrawl import __version__, registry
 
 BOT_NAME = "storycrawl"
 SPIDER_MODULES = ["storycrawl.spiders"]
@@ -51,19 +51,9 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
-# API rate limits (shared guide sources.md §9), as the least delay between requests per host.
-DOWNLOAD_SLOTS = {
-    "hn.algolia.com": {"concurrency": 2, "delay": 0.4},  # 10,000 requests an hour
-    "oauth.reddit.com": {"concurrency": 1, "delay": 0.6},  # 100 a minute per client
-    "dev.to": {"concurrency": 1, "delay": 0.4},  # 3 a second
-    "lobste.rs": {"concurrency": 1, "delay": 2.0},  # 30 a minute
-    "bsky.social": {"concurrency": 2, "delay": 0.2},  # 3,000 per 5 minutes
-    # Mastodon: 300 requests per 5 minutes per IP, paging requests stricter (the shipped instances).
-    "sigmoid.social": {"concurrency": 1, "delay": 1.0},
-    "hachyderm.io": {"concurrency": 1, "delay": 1.0},
-    "fosstodon.org": {"concurrency": 1, "delay": 1.0},
-    "mastodon.social": {"concurrency": 1, "delay": 1.0},
-}
+# API rate limits (shared guide sources.md §9), as the least delay between requests per host:
+# each source's, from the source registry.
+DOWNLOAD_SLOTS = registry.download_slots()
 # lobste.rs asks bots not to crawl (robots.txt); True opts in to crawling it anyway, slowly.
 STORYCRAWL_LOBSTERS_IGNORE_ROBOTS = False
 RETRY_TIMES = 3

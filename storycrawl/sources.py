@@ -19,9 +19,11 @@ from pydantic import (
     Field,
     StringConstraints,
     ValidationError,
+    create_model,
     field_validator,
 )
 
+from storycrawl import registry
 from storycrawl.urls import url_problem
 
 DEFAULT_SOURCES = Path(__file__).with_name("sources.toml")
@@ -208,26 +210,20 @@ class UrlsConfig(_Section):
     js_hosts: list[NonEmpty] = Field(default_factory=list)
 
 
-class SourcesFile(BaseModel):
-    """Every section is optional: a source without one cannot run and says so."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    hackernews: HackerNewsConfig | None = None
-    reddit: RedditConfig | None = None
-    devto: DevtoConfig | None = None
-    lobsters: LobstersConfig | None = None
-    mastodon: MastodonConfig | None = None
-    bluesky: BlueskyConfig | None = None
-    feeds: FeedsConfig | None = None
-    urls: UrlsConfig | None = None
+def sources_file_model() -> type[BaseModel]:
+    """The whole file: one optional section per registered source (storycrawl.registry). A
+    source without its section cannot run and says so."""
+    sections = {info.name: (info.config_model() | None, None) for info in registry.sources()}
+    return create_model(
+        "SourcesFile", __config__=ConfigDict(extra="forbid"), **sections
+    )  # fmt: skip
 
 
 def _location(error: dict) -> str:
     return ".".join(str(part) for part in error["loc"]) or "(top level)"
 
 
-def load_sources(path: str | Path | None = None) -> SourcesFile:
+def load_sources(path: str | Path | None = None) -> BaseModel:
     """Read and validate a sources file (the shipped one when path is empty)."""
     path = Path(path) if path else DEFAULT_SOURCES
     try:
@@ -237,7 +233,7 @@ def load_sources(path: str | Path | None = None) -> SourcesFile:
     except tomllib.TOMLDecodeError as exc:
         raise SourcesError(f"sources file {path}: not valid TOML: {exc}") from None
     try:
-        return SourcesFile.model_validate(data)
+        return sources_file_model().model_validate(data)
     except ValidationError as exc:
         problems = "; ".join(
             f"{_location(e)}: {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()

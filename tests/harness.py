@@ -26,20 +26,13 @@ from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.test import get_crawler
 
+from storycrawl import registry
 from storycrawl.db import StoryDB
 from tests.utils import WEB, project_settings_dict
 
 # Scrapy's own LOG_FORMAT, so tests read the lines a user would see in the terminal.
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 HIDDEN_ENV_PREFIXES = ("STORYCRAWL_", "OPENAI_")
-HIDDEN_ENV = (
-    "REDDIT_CLIENT_ID",
-    "REDDIT_CLIENT_SECRET",
-    "REDDIT_USERNAME",
-    "BSKY_HANDLE",
-    "BSKY_APP_PASSWORD",
-    "MASTODON_ACCESS_TOKEN",
-)
 
 
 @contextmanager
@@ -48,7 +41,7 @@ def environment(overrides: dict[str, str] | None = None) -> Iterator[None]:
     `overrides`, for the duration of a crawl."""
     saved = dict(os.environ)
     for name in list(os.environ):
-        if name.startswith(HIDDEN_ENV_PREFIXES) or name in HIDDEN_ENV:
+        if name.startswith(HIDDEN_ENV_PREFIXES) or name in registry.credentials():
             del os.environ[name]
     os.environ.update(overrides or {})
     try:

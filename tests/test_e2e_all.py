@@ -15,11 +15,13 @@ from collections import Counter
 
 import pytest
 
+from storycrawl import registry
 from storycrawl.db import StoryDB
 from tests.utils import ROOT, WEB
 
-# Lobsters' robots.txt disallows bots: `all` skips it unless the user opts in (its own test does).
-SOURCES = ("hackernews", "reddit", "devto", "mastodon", "bluesky", "feeds", "urls")
+# Every registered source; lobsters' robots.txt disallows bots, so `all` skips it unless the
+# user opts in (its own test does).
+SOURCES = tuple(info.name for info in registry.sources() if info.name != "lobsters")
 # The same article, reached from Hacker News, Reddit, its blog's feed and a Medium cross-post.
 CROSS_POSTED = "https://timkellogg.me/blog/2026/08/20/oncall-agent"
 MEDIUM_COPY = (

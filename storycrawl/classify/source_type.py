@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from storycrawl import registry
 from storycrawl.classify.base import Document
 from storycrawl.classify.rules import Decision, hosts, job_host
 from storycrawl.urls import host_matches, host_of
@@ -54,10 +55,7 @@ def source_type(doc: Document) -> Decision:
         if any(place.startswith(p) for p in h.social_personal_paths):
             return Decision("personal", 0.85, f"long-form article on {host}")
         return Decision("social", 0.97, f"social platform {host}")
-    if (
-        doc.source in ("mastodon", "bluesky", "reddit", "hackernews", "lobsters")
-        and doc.hints.get("post_type") == "text"
-    ):
+    if doc.source in registry.social_sources() and doc.hints.get("post_type") == "text":
         return Decision("social", 0.95, f"text post on {doc.source}")
     if _FEDIVERSE_POST.match(path):
         return Decision("social", 0.9, f"a Mastodon-style post on {host}")

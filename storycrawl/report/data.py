@@ -9,19 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from storycrawl import registry
 from storycrawl.dates import parse_datetime
 from storycrawl.db import StoryDB
 
-PLATFORMS = {
-    "hackernews": "Hacker News",
-    "reddit": "Reddit",
-    "devto": "DEV",
-    "lobsters": "Lobsters",
-    "mastodon": "Mastodon",
-    "bluesky": "Bluesky",
-    "feeds": "feed",
-    "urls": "URL list",
-}
 # Rejection reasons in the order the funnel lists them, with their labels.
 REASONS = {
     "job_posting": "job postings",
@@ -147,7 +138,7 @@ def reason_label(reason: str) -> str:
 
 
 def platform_of(story: dict[str, Any]) -> str:
-    return PLATFORMS.get(story.get("source") or "", story.get("source") or "")
+    return registry.display_name(story.get("source") or "")
 
 
 def place_of(story: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 import scrapy
+from pydantic import BaseModel
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
@@ -30,7 +31,7 @@ from storycrawl.items import StoryItem
 from storycrawl.loaders import StoryLoader
 from storycrawl.parsers import ParseError, Post
 from storycrawl.parsers.article import Article, extract_article
-from storycrawl.sources import SourcesFile, load_sources
+from storycrawl.sources import load_sources
 from storycrawl.urls import canonical_url, host_matches, host_of, url_problem
 
 logger = logging.getLogger(__name__)
@@ -123,14 +124,14 @@ class StorySpider(scrapy.Spider):
     source_classes: ClassVar[tuple[type[Source], ...]] = ()
 
     args: StorySpiderArgs
-    sources_file: SourcesFile
+    sources_file: BaseModel  # storycrawl.sources.sources_file_model()
     now: datetime
     since: datetime
 
     @classmethod
     def validate_arguments(
         cls, settings: BaseSettings, raw: dict[str, Any]
-    ) -> tuple[StorySpiderArgs, SourcesFile, datetime]:
+    ) -> tuple[StorySpiderArgs, BaseModel, datetime]:
         """Check `-a` arguments and the sources file; raise ArgumentError or SourcesError."""
         now = crawl_now(settings)
         args = parse_spider_args(cls.args_model, raw, now)
