@@ -28,6 +28,7 @@ from storycrawl.parsers.reddit import (
     describe_error_body,
     gone,
     is_media,
+    media_kind,
     original_of,
     parse_listing,
     parse_token,
@@ -152,7 +153,11 @@ def test_every_recorded_listing_is_newest_first_with_consistent_ids():
             assert d["name"] == f"t3_{d['id']}" and f"/comments/{d['id']}/" in d["permalink"]
             assert isinstance(d["created_utc"], float) and d["created"] == d["created_utc"]
             assert d["subreddit_name_prefixed"] == f"r/{d['subreddit']}"
-            assert not d["selftext_html"] or d["selftext_html"].startswith("<!-- SC_OFF -->")
+            # r/mcp's new listing is recorded as served without raw_json=1: escaped once more.
+            opening = (
+                "&lt;!-- SC_OFF --&gt;" if path.name == "mcp_new_p1.json" else "<!-- SC_OFF -->"
+            )
+            assert not d["selftext_html"] or d["selftext_html"].startswith(opening)
 
 
 def test_self_post_field_by_field():
@@ -633,7 +638,9 @@ def test_removed_and_media_posts_are_skipped_and_counted(no_env):
     source, _ = authorized()
     read(source, "LangChain_new_p1.json", "LangChain")
     read(source, "LocalLLaMA_search_in_production_rag_p1.json", "LocalLLaMA", '"in production" RAG')
-    assert (stat(source, "skipped/removed"), stat(source, "skipped/media")) == (1, 1)
+    # One removed post; an i.redd.it image, an i.imgur.com image, an imgur album, a youtu.be and
+    # a youtube.com video, a v.redd.it video and a gallery (#13 row 3).
+    assert (stat(source, "skipped/removed"), stat(source, "skipped/media")) == (1, 7)
 
 
 def test_an_html_page_instead_of_a_listing_is_counted(no_env):
@@ -905,8 +912,9 @@ def test_stats_of_the_error_shapes_skips_and_nothing_missing(crawl):
     assert stats[f"{source}/out_of_range"] == 1
     assert stats[f"{source}/crossposts"] == 1
     assert stats[f"{source}/skipped/seen_in_other_listing"] == 9
-    for skipped in ("deleted", "removed", "nsfw", "media"):
+    for skipped in ("deleted", "removed", "nsfw"):
         assert stats[f"{source}/skipped/{skipped}"] == 1, skipped
+    assert stats[f"{source}/skipped/media"] == 7, "images, videos and a gallery (#13 row 3)"
     assert stats[f"{source}/included"] == len([m for m in manifest() if m["expect"] == "include"])
     log = crawl["log"]
     assert log.count("r/aiengineering cannot be listed (private)") == 1
@@ -1046,3 +1054,23 @@ def test_an_entity_escaped_listing_is_unescaped():
     assert post.title == "Evals & guardrails for our <agent>"
     assert post.text == "We run evals & guardrails on every deploy of our support agent."
     assert "<div" not in selftext_of(data) and "&lt;" not in selftext_of(data)
+
+
+def test_the_recorded_escaped_listing_reads_like_a_raw_json_one():
+    # mcp's /new listing as Reddit answers without raw_json=1: every string entity-escaped.
+    (gateway, *_) = things("mcp_new_p1.json")
+    assert gateway["selftext_html"].startswith("&lt;!-- SC_OFF --&gt;&lt;div class=")
+    post = post_from_thing(gateway)
+    assert "<div" not in post.text and "&lt;" not in post.text and "&amp;" not in post.text
+    assert post.text.startswith("Hey r/mcp!")
+
+
+def test_the_recorded_media_posts_are_skipped_as_media():
+    data = [
+        thing_data(c)
+        for c in parse_listing(listing_file("LocalLLaMA_search_in_production_rag_p1.json")).children
+    ]
+    assert sum(is_media(d) for d in data) == len(data) == 7
+    assert sorted(media_kind(d) for d in data) == [
+        "gallery", "image", "image", "imgur.com", "video", "video", "video",
+    ]  # fmt: skip
