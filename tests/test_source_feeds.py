@@ -1051,3 +1051,22 @@ def test_a_json_feed_link_blog_item_follows_its_external_url():
         "https://elsewhere.example/post",
         "https://jf.example/linked/1",
     )
+
+
+def test_the_recorded_hand_made_feed_with_bom_cr_and_slash_dates():
+    body = (FILES / "www.geoffreylitt.com/feed.xml").read_bytes()
+    assert (
+        body.startswith(b"\xef\xbb\xbf<?xml")
+        and b"\n" not in body
+        and b"<pubDate>2026/5/12 " in body
+    )
+    parsed = parse_feed(body, "https://www.geoffreylitt.com/feed.xml", "application/rss+xml")
+    first = parsed.entries[0]
+    assert first.link == "https://www.geoffreylitt.com/2026/05/12/malleable-todo.html"
+    assert first.published == utc(2026, 5, 12, 10)  # feedparser alone: 2026-12-01
+
+
+def test_the_recorded_json_feed_1_0_says_http():
+    body = (FILES / "www.sh-reya.com/blog_feed.json").read_bytes()
+    assert json.loads(body)["version"] == "http://jsonfeed.org/version/1"
+    assert parse_feed(body, "https://www.sh-reya.com/blog/feed.json").kind == "json1"
