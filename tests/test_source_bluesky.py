@@ -580,17 +580,17 @@ def test_manifest_counts_match_the_readme():
     for entry in entries:
         by_expect[entry["expect"]] = by_expect.get(entry["expect"], 0) + 1
         by_type[entry["source_type"]] = by_type.get(entry["source_type"], 0) + 1
-    assert len(entries) == 23
+    assert len(entries) == 25
     assert by_expect == {
-        "include": 9,
+        "include": 10,
         "role": 5,
         "not_first_hand": 5,
         "job_posting": 1,
-        "duplicate": 1,
+        "duplicate": 2,
         "out_of_range": 1,
         "fetch_failed": 1,
     }
-    assert by_type == {"social": 11, "personal": 8, "company": 3, None: 1}
+    assert by_type == {"social": 12, "personal": 9, "company": 3, None: 1}
     for entry in entries:
         assert "2025-12-01" <= entry["published"] <= "2026-11-26" or entry["expect"] == (
             "out_of_range"
@@ -609,3 +609,14 @@ def test_a_display_name_of_only_invisible_marks_falls_back_to_the_handle():
     assert post_from_view(post_view).author == "quiet.bsky.social"
     named = {**post_view, "author": {**post_view["author"], "displayName": "\u200eJo Park\u200e"}}
     assert post_from_view(named).author == "Jo Park"
+
+
+def test_the_recorded_invisible_display_name_and_embeds():
+    inv = view("search_our_rag_p1.json", "okwu.bsky.social")
+    assert set(inv["author"]["displayName"]) == {"\u200e", " "}
+    assert inv["embed"]["$type"] == "app.bsky.embed.images#view"
+    post = post_from_view(inv)
+    assert post.author == "okwu.bsky.social" and not post.is_link
+    quote = view("search_our_rag_p1.json", "petrasvoboda.bsky.social")
+    assert quote["embed"]["$type"] == "app.bsky.embed.recordWithMedia#view"
+    assert post_from_view(quote).link == "https://hannahosei.net/blog/stale-docs-in-our-rag"
