@@ -531,3 +531,10 @@ def test_older_list_items_with_only_positive_reactions_count_get_points():
     # An older item with only published_timestamp is still dated.
     older.pop("published_at")
     assert post_from_article({**older, "published_timestamp": "2026-03-04T09:00:00Z"}).published
+
+
+def test_the_recorded_older_api_page_gets_points_from_positive_reactions():
+    older = page(3)
+    assert older and all("public_reactions_count" not in a for a in older)
+    assert all(post_from_article(a).points == a["positive_reactions_count"] for a in older)
+    assert all("public_reactions_count" in a for a in page(1))
