@@ -283,3 +283,10 @@ def test_opted_in_stats_the_throttled_page_and_nothing_missing(opted_in):
     assert stats["storycrawl/retry_after/retried"] >= 1
     assert "STORYCRAWL_LOBSTERS_IGNORE_ROBOTS is set" in opted_in["log"]
     assert "asks bots not to crawl it (robots.txt" not in opted_in["log"]
+
+
+def test_the_recorded_page_holds_both_submitter_shapes():
+    stories = parse_story_list((WEB / "lobsters" / "files" / "t_ai_vibecoding.json").read_bytes())
+    shapes = [isinstance(s["submitter_user"], dict) for s in stories]
+    assert shapes.count(True) == 2 and shapes.count(False) == 23
+    assert [post_from_story(s).author for s in stories[-2:]] == ["kakana", "rosalind_q"]
