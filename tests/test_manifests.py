@@ -31,7 +31,7 @@ BROWSER = {"urls"}
 # Rejections a reader's label allows: a second-hand page by, say, a researcher may be dropped for
 # its role before anyone asks whether it is first-hand.
 ALLOWED = {"not_first_hand": {"not_first_hand", "role"}}
-REJECTED = ("job_posting", "role", "not_first_hand", "fetch_failed")
+REJECTED = ("job_posting", "role", "not_first_hand", "fetch_failed", "invalid", "too_short")
 
 
 def manifest(group: str) -> list[dict]:
