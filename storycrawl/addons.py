@@ -1,14 +1,15 @@
-"""The storycrawl addon: settings that depend on other settings, applied after all of them
-are known (command line included), so `-s STORYCRAWL_REPLAY=...` can switch the downloader."""
+"""The storycrawl addon: settings that depend on the crawl's configuration, applied after all
+settings are known (command line included), so `-s STORYCRAWL_REPLAY=...` can switch the
+downloader."""
 
 from __future__ import annotations
 
+from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
 
 from storycrawl import __version__
 from storycrawl.browser import launch_options
-from storycrawl.clock import recording_settings
-from storycrawl.db import configured_db_path
+from storycrawl.config import StorycrawlConfig, crawl_config
 
 REPLAY_HANDLER = "storycrawl.replay.ReplayDownloadHandler"
 # Above the project's settings (20) and a spider's (30), below the command line (40): replay
@@ -17,14 +18,23 @@ REPLAY_PRIORITY = 35
 
 
 class StorycrawlAddon:
-    def update_settings(self, settings: BaseSettings) -> None:
-        settings.set("STORYCRAWL_DB", str(configured_db_path(settings)), priority="cmdline")
+    def __init__(self, crawler: Crawler | None = None):
+        self.crawler = crawler
 
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> StorycrawlAddon:
+        return cls(crawler)
+
+    def update_settings(self, settings: BaseSettings) -> None:
+        config = (
+            crawl_config(self.crawler)
+            if self.crawler is not None
+            else StorycrawlConfig.from_settings(settings)
+        )
         if settings.get("USER_AGENT") == f"storycrawl/{__version__}":
-            contact = settings.get("STORYCRAWL_CONTACT")
             settings.set(
                 "USER_AGENT",
-                f"storycrawl/{__version__} (+{contact})",
+                f"storycrawl/{__version__} (+{config.contact})",
                 priority=settings.getpriority("USER_AGENT"),
             )
 
@@ -35,12 +45,7 @@ class StorycrawlAddon:
             priority=settings.getpriority("PLAYWRIGHT_LAUNCH_OPTIONS"),
         )
 
-        if settings.get("STORYCRAWL_REPLAY"):
-            # The recording's own settings (placeholder credentials the recorded servers accept,
-            # the URL file it answers): below anything the user sets.
-            for name, value in recording_settings(settings["STORYCRAWL_REPLAY"]).items():
-                if settings.getpriority(name) is None:
-                    settings.set(name, value, priority="addon")
+        if config.replay is not None:
             handlers = dict(settings.getdict("DOWNLOAD_HANDLERS"))
             handlers.update({"http": REPLAY_HANDLER, "https": REPLAY_HANDLER})
             settings.set("DOWNLOAD_HANDLERS", handlers, priority=REPLAY_PRIORITY)

@@ -5,7 +5,7 @@
   reached is lost from view;
 - per-source counters: storycrawl/source/<source>/{included,rejected/<reason>}.
 
-The StoryDB it opens is shared with the pipelines through `story_db(crawler)`.
+It writes through the crawl's StoryStore (`storycrawl.db.story_store`), given in `from_crawler`.
 """
 
 from __future__ import annotations
@@ -19,33 +19,22 @@ from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from storycrawl.db import StoryDB
+from storycrawl.db import StoryStore, story_store
 from storycrawl.exceptions import Rejected
 from storycrawl.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
-_DB_ATTRIBUTE = "_storycrawl_db"
-
-
-def story_db(crawler: Crawler) -> StoryDB:
-    """The crawl's database, opened on first use (pipelines open before extensions hear
-    `spider_opened`) and closed by CrawlRecorder when the spider closes."""
-    db = getattr(crawler, _DB_ATTRIBUTE, None)
-    if db is None:
-        db = StoryDB(crawler.settings["STORYCRAWL_DB"])
-        setattr(crawler, _DB_ATTRIBUTE, db)
-    return db
-
 
 class CrawlRecorder:
-    def __init__(self, crawler: Crawler):
+    def __init__(self, crawler: Crawler, store: StoryStore):
         self.crawler = crawler
+        self.store = store
         self.run_id = uuid.uuid4().hex[:16]
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlRecorder:
-        recorder = cls(crawler)
+        recorder = cls(crawler, story_store(crawler))
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(recorder.item_dropped, signal=signals.item_dropped)
@@ -55,9 +44,9 @@ class CrawlRecorder:
     def spider_opened(self, spider: Spider) -> None:
         args = getattr(spider, "args", None)
         arguments = args.model_dump(mode="json") if args is not None else {}
-        story_db(self.crawler).start_run(self.run_id, spider.name, arguments)
+        self.store.start_run(self.run_id, spider.name, arguments)
         self.crawler.stats.set_value("storycrawl/run_id", self.run_id)
-        logger.info("Storing stories in %s (run %s)", story_db(self.crawler).path, self.run_id)
+        logger.info("Storing stories in %s (run %s)", self.store.path, self.run_id)
 
     def item_scraped(self, item: Any) -> None:
         source = ItemAdapter(item).get("source") or "unknown"
@@ -89,7 +78,7 @@ class CrawlRecorder:
             first = discussions[0]
             via = first.url if hasattr(first, "url") else first.get("url")
         raw_url = adapter.get("url") or via or ""
-        story_db(self.crawler).record_rejection(
+        self.store.record_rejection(
             url=canonical_url(raw_url) if raw_url else "",
             source=source,
             via=via,
@@ -107,7 +96,4 @@ class CrawlRecorder:
         )
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        db = story_db(self.crawler)
-        db.finish_run(self.run_id, reason, self.crawler.stats.get_stats())
-        db.close()
-        delattr(self.crawler, _DB_ATTRIBUTE)
+        self.store.finish_run(self.run_id, reason, self.crawler.stats.get_stats())

@@ -22,6 +22,7 @@ from scrapy.http import Headers, Response
 from scrapy.responsetypes import responsetypes
 
 from storycrawl.browser import ReplayBrowser, launch_options
+from storycrawl.config import crawl_config
 
 logger = logging.getLogger(__name__)
 
@@ -123,7 +124,7 @@ def _shared_recording(crawler: Crawler) -> Recording:
     """One Recording per crawl, shared by the http and https handlers."""
     recording = getattr(crawler, "_storycrawl_recording", None)
     if recording is None:
-        recording = Recording.load(crawler.settings["STORYCRAWL_REPLAY"])
+        recording = Recording.load(crawl_config(crawler).replay)
         crawler._storycrawl_recording = recording  # type: ignore[attr-defined]
         logger.info("Replaying %d recorded responses from %s", len(recording), recording.folder)
     return recording

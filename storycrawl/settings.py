@@ -12,9 +12,11 @@ NEWSPIDER_MODULE = "storycrawl.spiders"
 COMMANDS_MODULE = "storycrawl.commands"
 
 # --- storycrawl -------------------------------------------------------------------------
-# SQLite file the crawl writes and `scrapy report` reads. The environment variable
-# STORYCRAWL_DB overrides it (read in the addon, so `-s STORYCRAWL_DB=...` wins over both).
-STORYCRAWL_DB = "exports/storycrawl.db"
+# Every STORYCRAWL_* value: this setting (or -s), else the replayed recording, else the
+# environment variable of the same name, else the default (storycrawl.config).
+# SQLite file the crawl writes and `scrapy report` reads. Empty: the environment variable
+# STORYCRAWL_DB, else exports/storycrawl.db.
+STORYCRAWL_DB = ""
 # Sources file (subreddits, queries, feeds...). Empty: the one shipped in the package.
 STORYCRAWL_SOURCES = ""
 # A folder of recorded responses (tests/fixtures/web): when set, every request is answered

@@ -97,6 +97,9 @@ def first_line_title(text: str, limit: int = 120) -> str:
 
 FINGERPRINT_MIN_WORDS = 150
 _SHINGLE = 3
+_BAND_BITS = 16
+# translate() tables: byte -> 1 when bit j of it is set, else 0 (count(1) then counts set bits).
+_BIT_OF_BYTE = [bytes((b >> j) & 1 for b in range(256)) for j in range(8)]
 
 
 def fingerprint(text: str) -> int | None:
@@ -104,19 +107,32 @@ def fingerprint(text: str) -> int | None:
 
     Cross-posts of one article (a blog post and its Medium or DEV copy) extract to nearly the same
     words with different boilerplate around them; their fingerprints differ in a few bits only.
+    Bit b of the print is set when most shingle hashes have bit b set; the bits are counted
+    column by column over all hashes at once (bytes.translate/count run in C).
     """
     words = re.findall(r"\w+", text.lower())
     if len(words) < FINGERPRINT_MIN_WORDS:
         return None
-    weights = [0] * 64
-    for i in range(len(words) - _SHINGLE + 1):
-        digest = hashlib.blake2b(
-            " ".join(words[i : i + _SHINGLE]).encode("utf-8"), digest_size=8
-        ).digest()
-        value = int.from_bytes(digest, "big")
-        for bit in range(64):
-            weights[bit] += 1 if value >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0)
+    blake2b = hashlib.blake2b
+    digests = b"".join(
+        blake2b(" ".join(words[i : i + _SHINGLE]).encode("utf-8"), digest_size=8).digest()
+        for i in range(len(words) - _SHINGLE + 1)
+    )
+    count = len(digests) // 8
+    value = 0
+    for byte in range(8):  # big-endian: byte 0 holds bits 63..56
+        column = digests[byte::8]
+        for j in range(8):
+            ones = column.translate(_BIT_OF_BYTE[j]).count(1)
+            if 2 * ones > count:
+                value |= 1 << ((7 - byte) * 8 + j)
+    return value
+
+
+def fingerprint_bands(value: int) -> list[int]:
+    """The fingerprint's four 16-bit bands: two prints at most 3 bits apart share one of them."""
+    mask = (1 << _BAND_BITS) - 1
+    return [(value >> (band * _BAND_BITS)) & mask for band in range(64 // _BAND_BITS)]
 
 
 def same_text(a: int | None, b: int | None, max_bits: int = 3) -> bool:

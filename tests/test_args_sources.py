@@ -3,7 +3,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from storycrawl.args import ArgumentError, StorySpiderArgs, parse_spider_args
-from storycrawl.clock import crawl_now, recording_time
+from storycrawl.clock import recording_time
+from storycrawl.config import ConfigError, StorycrawlConfig
 from storycrawl.sources import DEFAULT_SOURCES, SourcesError, load_sources
 from tests.utils import WEB
 
@@ -75,14 +76,16 @@ def test_replay_clock_is_the_recording_time():
     from scrapy.settings import Settings
 
     assert recording_time(WEB) == datetime(2026, 11, 27, 12, tzinfo=UTC)
-    assert crawl_now(Settings({"STORYCRAWL_REPLAY": str(WEB)})) == datetime(
-        2026, 11, 27, 12, tzinfo=UTC
+
+    def now(settings):
+        return StorycrawlConfig.from_settings(Settings(settings), environ={}).clock.now
+
+    assert now({"STORYCRAWL_REPLAY": str(WEB)}) == datetime(2026, 11, 27, 12, tzinfo=UTC)
+    assert now({"STORYCRAWL_NOW": "2026-02-01", "STORYCRAWL_REPLAY": str(WEB)}) == datetime(
+        2026, 2, 1, tzinfo=UTC
     )
-    assert crawl_now(
-        Settings({"STORYCRAWL_NOW": "2026-02-01", "STORYCRAWL_REPLAY": str(WEB)})
-    ) == datetime(2026, 2, 1, tzinfo=UTC)
-    with pytest.raises(ValueError, match="STORYCRAWL_NOW"):
-        crawl_now(Settings({"STORYCRAWL_NOW": "soon"}))
+    with pytest.raises(ConfigError, match="STORYCRAWL_NOW"):
+        now({"STORYCRAWL_NOW": "soon"})
 
 
 @pytest.mark.parametrize(

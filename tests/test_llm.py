@@ -6,7 +6,6 @@ import json
 import time
 
 import pytest
-import sqlite_utils
 from scrapy.settings import Settings
 
 from storycrawl.classify.base import ClassifierError, Document, get_classifier
@@ -20,6 +19,7 @@ from storycrawl.classify.llm_answer import (
 )
 from storycrawl.classify.llm_config import LlmConfig, LlmConfigError
 from storycrawl.classify.llm_ledger import LlmCache
+from storycrawl.db import StoryStore
 from tests.llm_server import ChatServer, Reply, completion
 from tests.utils import async_test
 
@@ -81,7 +81,9 @@ def server():
 
 @pytest.fixture
 def cache(tmp_path):
-    return LlmCache(sqlite_utils.Database(tmp_path / "cache.db"))
+    store = StoryStore(tmp_path / "cache.db")
+    yield LlmCache(store)
+    store.close()
 
 
 # configuration and parsing -------------------------------------------------------------------

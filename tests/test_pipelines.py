@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 import pytest
 from scrapy.signals import item_dropped
 
+from storycrawl.db import story_store
 from storycrawl.exceptions import (
     AlreadyStored,
     DuplicateStory,
@@ -17,7 +18,7 @@ from storycrawl.exceptions import (
     OutOfRange,
     TooShort,
 )
-from storycrawl.extensions import CrawlRecorder, story_db
+from storycrawl.extensions import CrawlRecorder
 from storycrawl.items import Discussion, StoryItem
 from storycrawl.pipelines.classify import ClassifyPipeline
 from storycrawl.pipelines.dedup import DedupPipeline
@@ -53,8 +54,7 @@ def crawler(tmp_db):
         HackerNewsSpider, {"STORYCRAWL_DB": str(tmp_db), "STORYCRAWL_NOW": "2026-11-27T12:00:00Z"}
     )
     yield crawler
-    if hasattr(crawler, "_storycrawl_db"):
-        story_db(crawler).close()
+    story_store(crawler).close()
 
 
 def item(**fields) -> StoryItem:
@@ -154,14 +154,14 @@ def test_dedup_merges_threads_of_the_same_article_in_one_crawl(crawler):
 def test_dedup_merges_into_a_story_stored_by_an_earlier_crawl(crawler):
     story = normalized(crawler)
     story.role, story.include = "ai_engineer", True
-    story_db(crawler).upsert_story(story)
+    story_store(crawler).upsert_story(story)
     again = normalized(
         crawler,
         discussions=[Discussion(url="https://reddit.com/r/Rag/comments/x/y/", site="reddit r/Rag")],
     )
     with pytest.raises(AlreadyStored):
         DedupPipeline.from_crawler(crawler).process_item(again)
-    stored = story_db(crawler).get_story("https://blog.example.com/rag")
+    stored = story_store(crawler).get_story("https://blog.example.com/rag")
     assert {d["url"] for d in stored["discussions"]} == {
         "https://news.ycombinator.com/item?id=1",
         "https://reddit.com/r/Rag/comments/x/y/",
@@ -229,10 +229,10 @@ def test_store_is_idempotent(crawler):
     story = run(crawler, ClassifyPipeline, normalized(crawler))
     store = StorePipeline.from_crawler(crawler)
     store.process_item(story)
-    first = story_db(crawler).get_story(story.url)
+    first = story_store(crawler).get_story(story.url)
     store.process_item(story.model_copy(deep=True))
-    assert story_db(crawler).get_story(story.url) == first
-    assert story_db(crawler).stories.count == 1
+    assert story_store(crawler).get_story(story.url) == first
+    assert story_store(crawler).stories.count == 1
 
 
 def test_include_lets_only_ai_engineer_first_hand_stories_through(crawler):
@@ -276,7 +276,7 @@ def test_every_drop_is_recorded_as_a_rejection(crawler):
         crawler.signals.send_catch_log(
             item_dropped, item=story, response=None, exception=exc, spider=crawler.spider
         )
-    rows = list(story_db(crawler).rejections.rows)
+    rows = list(story_store(crawler).rejections.rows)
     assert [(r["stage"], r["reason"], r["url"], r["via"]) for r in rows] == [
         (
             "jobs",

@@ -65,10 +65,10 @@ class ClassifierError(RuntimeError):
 
 
 def get_classifier(
-    name: str, settings: Any = None, *, db: Any = None, stats: Any = None
+    name: str, settings: Any = None, *, store: Any = None, stats: Any = None
 ) -> Classifier:
     """`heuristic`, `llm` or `auto` (the LLM when OPENAI_API_KEY or OPENAI_BASE_URL is set,
-    else the heuristic). `db` (a sqlite-utils Database) holds the LLM's answer cache."""
+    else the heuristic). `store` (a StoryStore) holds the LLM's answer cache."""
     from storycrawl.classify.heuristic import HeuristicClassifier
     from storycrawl.classify.llm import LlmClassifier
     from storycrawl.classify.llm_config import LlmConfig, LlmConfigError
@@ -83,7 +83,9 @@ def get_classifier(
             config = LlmConfig.from_settings(settings)
         except LlmConfigError as exc:
             raise ClassifierError(str(exc)) from None
-        return LlmClassifier(config, cache=LlmCache(db) if db is not None else None, stats=stats)
+        return LlmClassifier(
+            config, cache=LlmCache(store) if store is not None else None, stats=stats
+        )
     raise ClassifierError(f"unknown classifier {name!r} (choose heuristic, llm or auto)")
 
 

@@ -38,23 +38,17 @@ class Ledger:
 
 
 class LlmCache:
-    """Validated answers in SQLite (table `llm_cache`), keyed by model + prompt version + text."""
+    """Validated answers in the store's `llm_cache` table, keyed by model + prompt version + text."""
 
-    def __init__(self, db: Any):
-        self.table = db.table("llm_cache")
-        if not self.table.exists():
-            self.table.create(
-                {"key": str, "model": str, "prompt_version": str, "labels": str, "prompt_tokens": int,
-                 "completion_tokens": int, "created_at": str},
-                pk="key",
-            )  # fmt: skip
+    def __init__(self, store: Any):
+        self.store = store
 
     def get(self, key: str) -> LlmLabels | None:
-        rows = list(self.table.rows_where("key = ?", [key], limit=1))
-        if not rows:
+        labels = self.store.llm_answer(key)
+        if labels is None:
             return None
         try:
-            return LlmLabels.model_validate_json(rows[0]["labels"])
+            return LlmLabels.model_validate_json(labels)
         except ValidationError:
             return None
 
@@ -63,9 +57,7 @@ class LlmCache:
     ) -> None:
         from storycrawl.db import utcnow_iso
 
-        with self.table.db.conn:
-            self.table.upsert(
-                {"key": key, "model": model, "prompt_version": PROMPT_VERSION, "labels": labels.model_dump_json(),
-                 "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "created_at": utcnow_iso()},
-                pk="key",
-            )  # fmt: skip
+        self.store.save_llm_answer(
+            {"key": key, "model": model, "prompt_version": PROMPT_VERSION, "labels": labels.model_dump_json(),
+             "prompt_tokens": prompt_tokens, "completion_tokens": completion_tokens, "created_at": utcnow_iso()}
+        )  # fmt: skip

@@ -9,17 +9,19 @@ from typing import Any
 from scrapy.exceptions import UsageError
 
 from storycrawl.classify.base import Classifier, ClassifierError, get_classifier
-from storycrawl.db import StoryDB, configured_db_path
+from storycrawl.config import StorycrawlConfig
+from storycrawl.db import StoryStore
 
 
-def command_classifier(settings: Any, name: str | None) -> tuple[Classifier, StoryDB | None]:
+def command_classifier(settings: Any, name: str | None) -> tuple[Classifier, StoryStore | None]:
     """The classifier a command asked for; the LLM one caches its answers in the database."""
-    chosen = name or settings.get("STORYCRAWL_CLASSIFIER", "heuristic")
+    config = StorycrawlConfig.from_settings(settings)
+    chosen = name or config.classifier
     db = None
     if chosen in ("llm", "auto"):
-        db = StoryDB(configured_db_path(settings))
+        db = StoryStore(config.db_path)
     try:
-        return get_classifier(chosen, settings, db=db.db if db else None), db
+        return get_classifier(chosen, settings, store=db), db
     except ClassifierError as exc:
         if db is not None:
             db.close()

@@ -14,6 +14,7 @@ from scrapy.exceptions import UsageError
 from storycrawl.args import ArgumentError
 from storycrawl.classify.base import ClassifierError
 from storycrawl.classify.llm_config import LlmConfig, LlmConfigError
+from storycrawl.config import ConfigError, StorycrawlConfig
 from storycrawl.sources import SourcesError
 
 
@@ -31,16 +32,14 @@ class Command(ScrapyCrawl):
                 try:
                     validate(self.settings, opts.spargs)
                     check_classifier(self.settings)
-                except (ArgumentError, SourcesError, ClassifierError) as exc:
+                except (ArgumentError, SourcesError, ClassifierError, ConfigError) as exc:
                     raise UsageError(str(exc), print_help=False) from None
         super().run(args, opts)
 
 
 def check_classifier(settings) -> None:
     """STORYCRAWL_CLASSIFIER names a classifier, and the LLM one is configured if asked for."""
-    name = settings.get("STORYCRAWL_CLASSIFIER", "heuristic")
-    if name not in ("heuristic", "llm", "auto"):
-        raise ClassifierError(f"STORYCRAWL_CLASSIFIER={name!r}: choose heuristic, llm or auto")
+    name = StorycrawlConfig.from_settings(settings).classifier  # ConfigError names a bad one
     if name == "llm" or (name == "auto" and LlmConfig.configured(settings)):
         try:
             LlmConfig.from_settings(settings)

@@ -18,7 +18,8 @@ from scrapy.exceptions import UsageError
 
 from storycrawl.classify.base import Classification, Document, classify_all
 from storycrawl.commands import command_classifier, report_ledger
-from storycrawl.db import StoryDB, configured_db_path
+from storycrawl.config import configured_db_path
+from storycrawl.db import StoryDB
 from storycrawl.exceptions import NotAIEngineer, NotFirstHand, exclusion
 
 LABEL_FIELDS = (

@@ -10,7 +10,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from storycrawl.db import configured_db_path
+from storycrawl.config import configured_db_path
 from storycrawl.items import SOURCE_TYPES
 from storycrawl.report import DEFAULT_MAX_SHARE, build_report
 from storycrawl.report.data import ReportFilter

@@ -5,6 +5,7 @@ from __future__ import annotations
 from scrapy.crawler import Crawler
 
 from storycrawl.classify.base import Document
+from storycrawl.db import StoryStore, story_store
 from storycrawl.items import StoryItem
 
 
@@ -26,6 +27,18 @@ class StoryPipeline:
         stats.inc_value(f"storycrawl/{self.stage}/{decision}", value)
         if item is not None and item.source:
             stats.inc_value(f"storycrawl/source/{item.source}/{self.stage}/{decision}", value)
+
+
+class StoreStage(StoryPipeline):
+    """A pipeline that reads or writes the crawl's StoryStore, given to it in `from_crawler`."""
+
+    def __init__(self, crawler: Crawler, store: StoryStore):
+        super().__init__(crawler)
+        self.store = store
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler):
+        return cls(crawler, story_store(crawler))
 
 
 def document_of(item: StoryItem) -> Document:

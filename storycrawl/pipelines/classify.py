@@ -11,23 +11,21 @@ from __future__ import annotations
 import logging
 
 from storycrawl.classify.base import get_classifier
+from storycrawl.config import crawl_config
 from storycrawl.db import utcnow_iso
-from storycrawl.extensions import story_db
 from storycrawl.items import StoryItem
-from storycrawl.pipelines import StoryPipeline, document_of
+from storycrawl.pipelines import StoreStage, document_of
 
 logger = logging.getLogger(__name__)
 
 
-class ClassifyPipeline(StoryPipeline):
+class ClassifyPipeline(StoreStage):
     stage = "classify"
 
-    def __init__(self, crawler):
-        super().__init__(crawler)
-        name = crawler.settings.get("STORYCRAWL_CLASSIFIER", "heuristic")
-        self.classifier = get_classifier(
-            name, crawler.settings, db=story_db(crawler).db, stats=crawler.stats
-        )
+    def __init__(self, crawler, store):
+        super().__init__(crawler, store)
+        name = crawl_config(crawler).classifier
+        self.classifier = get_classifier(name, crawler.settings, store=store, stats=crawler.stats)
         logger.info("Classifying with the %s classifier", self.classifier.name)
 
     async def process_item(self, item: StoryItem) -> StoryItem:
@@ -58,26 +56,22 @@ class ClassifyPipeline(StoryPipeline):
         cost = ledger.cost(config)
         if cost is not None:
             self.crawler.stats.set_value("storycrawl/llm/estimated_cost", cost)
-        table = story_db(self.crawler).db.table("llm_usage")
-        with table.db.conn:
-            table.upsert(
-                {
-                    "run_id": self.crawler.stats.get_value("storycrawl/run_id") or "",
-                    "model": ledger.model,
-                    "base_url": config.base_url,
-                    "calls": ledger.calls,
-                    "cache_hits": ledger.cache_hits,
-                    "prompt_tokens": ledger.prompt_tokens,
-                    "completion_tokens": ledger.completion_tokens,
-                    "estimated_cost": cost,
-                    "skipped": dict(ledger.skipped),
-                    "failures": dict(ledger.failures),
-                    "fallbacks": dict(ledger.fallbacks),
-                    "recorded_at": utcnow_iso(),
-                },
-                pk=("run_id", "model"),
-                alter=True,
-            )
+        self.store.record_llm_usage(
+            {
+                "run_id": self.crawler.stats.get_value("storycrawl/run_id") or "",
+                "model": ledger.model,
+                "base_url": config.base_url,
+                "calls": ledger.calls,
+                "cache_hits": ledger.cache_hits,
+                "prompt_tokens": ledger.prompt_tokens,
+                "completion_tokens": ledger.completion_tokens,
+                "estimated_cost": cost,
+                "skipped": dict(ledger.skipped),
+                "failures": dict(ledger.failures),
+                "fallbacks": dict(ledger.fallbacks),
+                "recorded_at": utcnow_iso(),
+            }
+        )
         logger.info(
             "LLM %s: %d calls, %d cached, %d prompt + %d completion tokens, %d fallbacks",
             ledger.model, ledger.calls, ledger.cache_hits, ledger.prompt_tokens, ledger.completion_tokens,

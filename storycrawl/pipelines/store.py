@@ -6,15 +6,14 @@ An unchanged story is not rewritten, so a re-run changes nothing.
 
 from __future__ import annotations
 
-from storycrawl.extensions import story_db
 from storycrawl.items import StoryItem
-from storycrawl.pipelines import StoryPipeline
+from storycrawl.pipelines import StoreStage
 
 
-class StorePipeline(StoryPipeline):
+class StorePipeline(StoreStage):
     stage = "store"
 
     def process_item(self, item: StoryItem) -> StoryItem:
-        story_db(self.crawler).upsert_story(item)
+        self.store.upsert_story(item)
         self.count("stored", item)
         return item

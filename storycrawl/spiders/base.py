@@ -25,7 +25,7 @@ from twisted.python.failure import Failure
 
 from storycrawl.args import StorySpiderArgs, parse_spider_args
 from storycrawl.browser import render_meta
-from storycrawl.clock import crawl_now
+from storycrawl.config import StorycrawlConfig, crawl_config
 from storycrawl.dates import pick_date
 from storycrawl.items import StoryItem
 from storycrawl.loaders import StoryLoader
@@ -123,6 +123,7 @@ class StorySpider(scrapy.Spider):
     args_model: ClassVar[type[StorySpiderArgs]] = StorySpiderArgs
     source_classes: ClassVar[tuple[type[Source], ...]] = ()
 
+    config: StorycrawlConfig
     args: StorySpiderArgs
     sources_file: BaseModel  # storycrawl.sources.sources_file_model()
     now: datetime
@@ -130,18 +131,22 @@ class StorySpider(scrapy.Spider):
 
     @classmethod
     def validate_arguments(
-        cls, settings: BaseSettings, raw: dict[str, Any]
+        cls, settings: BaseSettings, raw: dict[str, Any], config: StorycrawlConfig | None = None
     ) -> tuple[StorySpiderArgs, BaseModel, datetime]:
-        """Check `-a` arguments and the sources file; raise ArgumentError or SourcesError."""
-        now = crawl_now(settings)
+        """Check `-a` arguments, the configuration and the sources file; raise ArgumentError,
+        ConfigError or SourcesError."""
+        config = config or StorycrawlConfig.from_settings(settings)
+        now = config.clock.now
         args = parse_spider_args(cls.args_model, raw, now)
-        sources_file = load_sources(settings.get("STORYCRAWL_SOURCES"))
+        sources_file = load_sources(config.sources_file)
         return args, sources_file, now
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> StorySpider:
-        parsed, sources_file, now = cls.validate_arguments(crawler.settings, kwargs)
+        config = crawl_config(crawler)
+        parsed, sources_file, now = cls.validate_arguments(crawler.settings, kwargs, config)
         spider = super().from_crawler(crawler)
+        spider.config = config
         spider.args = parsed
         spider.sources_file = sources_file
         spider.now = now
@@ -304,7 +309,7 @@ class StorySpider(scrapy.Spider):
 
     def fetched_at(self) -> datetime:
         """Replayed pages were fetched when they were recorded."""
-        return self.now if self.settings.get("STORYCRAWL_REPLAY") else datetime.now(UTC)
+        return self.config.clock.fetch_time()
 
 
 def declared_hints(post: Post, article_url: str) -> dict[str, str]:

@@ -28,7 +28,6 @@ from scrapy.http import JsonRequest, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from storycrawl.config import setting_or_env
 from storycrawl.dates import isoformat, parse_datetime
 from storycrawl.parsers import ParseError
 from storycrawl.parsers.article import content_type
@@ -59,8 +58,8 @@ class BlueskySource(Source):
 
     def __init__(self, spider: StorySpider):
         super().__init__(spider)
-        self.handle = setting_or_env(spider.settings, HANDLE_SETTING)
-        self.password = setting_or_env(spider.settings, PASSWORD_SETTING)
+        self.handle = spider.config.credentials.bsky_handle
+        self.password = spider.config.credentials.bsky_app_password
         self.session: Session | None = None
         # Bumped by each refresh: a request that carried an older token is retried, not refreshed.
         self.generation = 0

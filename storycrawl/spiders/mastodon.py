@@ -26,7 +26,6 @@ from scrapy.http import Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from storycrawl.config import setting_or_env
 from storycrawl.dates import first_date
 from storycrawl.parsers import ParseError
 from storycrawl.parsers.article import content_type
@@ -72,8 +71,7 @@ class MastodonSource(Source):
 
     def __init__(self, spider: StorySpider):
         super().__init__(spider)
-        setting = setting_or_env(spider.settings, TOKEN_SETTING)
-        self.tokens = access_tokens(setting)
+        self.tokens = access_tokens(spider.config.credentials.mastodon_access_token)
         self.seen_uris: set[str] = set()
         self.unauthorized_hosts: set[str] = set()
 

@@ -44,7 +44,6 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from storycrawl import __version__
-from storycrawl.config import setting_or_env
 from storycrawl.parsers import ParseError
 from storycrawl.parsers.article import content_type
 from storycrawl.parsers.reddit import (
@@ -78,14 +77,12 @@ class RedditSource(RedditToken, Source):
 
     def __init__(self, spider: StorySpider):
         super().__init__(spider)
-        settings = spider.settings
-        self.client_id = setting_or_env(settings, CLIENT_ID_SETTING)
-        self.client_secret = setting_or_env(settings, CLIENT_SECRET_SETTING)
-        username = setting_or_env(settings, USERNAME_SETTING)
+        credentials = spider.config.credentials
+        self.client_id = credentials.reddit_client_id
+        self.client_secret = credentials.reddit_client_secret
+        username = credentials.reddit_username
         by = f"/u/{username.removeprefix('/u/').removeprefix('u/')}" if username else None
-        self.user_agent = (
-            f"python:storycrawl:{__version__} (by {by or settings.get('STORYCRAWL_CONTACT')})"
-        )
+        self.user_agent = f"python:storycrawl:{__version__} (by {by or spider.config.contact})"
         self.seen: set[str] = set()
         # Per subreddit, the listings sent once its first listing has answered.
         self.later: dict[str, list[scrapy.Request]] = {}
