@@ -1,15 +1,14 @@
 """The crawl's configuration, typed and built once from Scrapy settings and the environment.
 
-Every storycrawl value follows one rule, the first place with a non-empty value wins:
+Every storycrawl value follows one rule, the first place that has it wins:
 
-1. the Scrapy setting NAME (`-s NAME=...`, settings.py or a spider's custom_settings);
+1. the Scrapy setting NAME when it is set at all (`-s NAME=...`, settings.py, a spider's
+   custom_settings); set empty (`-s REDDIT_CLIENT_ID=`), it means "none";
 2. the recording being replayed (`[settings]` of its recording.toml: placeholder credentials the
    recorded servers accept, the URL file whose pages are recorded);
 3. the environment variable NAME;
-4. the default here (settings.py leaves these empty, so the environment can set them).
-
-An empty value given on the command line (`-s REDDIT_CLIENT_ID=`) means "none": it is not
-filled in from the recording or the environment.
+4. the default here (settings.py does not set the DB path, sources, replay or clock, so the
+   environment can).
 
 Credentials belong in the environment (or `-s`), never in the sources file: they stay out of the
 repository. A crawl reaches its configuration through `crawl_config(crawler)`; commands without
@@ -25,14 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from scrapy.settings import SETTINGS_PRIORITIES
-
 from storycrawl.clock import Clock, recording_settings
 
 CLASSIFIERS = ("heuristic", "llm", "auto")
 DEFAULT_DB = "exports/storycrawl.db"
 DEFAULT_CONTACT = "https://github.com/storycrawl/storycrawl"
-_CMDLINE = SETTINGS_PRIORITIES["cmdline"]
 
 
 class ConfigError(ValueError):
@@ -53,8 +49,8 @@ def setting_or_env(
     value = _clean(settings.get(name)) if settings is not None else None
     if value is not None:
         return value
-    if settings is not None and (settings.getpriority(name) or 0) >= _CMDLINE:
-        return default
+    if settings is not None and settings.getpriority(name) is not None:
+        return default  # set empty on purpose: none
     if name != "STORYCRAWL_REPLAY":
         replay = setting_or_env(settings, "STORYCRAWL_REPLAY", environ=environ)
         if replay and (recorded := _clean(recording_settings(replay).get(name))) is not None:

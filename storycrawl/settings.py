@@ -12,18 +12,14 @@ NEWSPIDER_MODULE = "storycrawl.spiders"
 COMMANDS_MODULE = "storycrawl.commands"
 
 # --- storycrawl -------------------------------------------------------------------------
-# Every STORYCRAWL_* value: this setting (or -s), else the replayed recording, else the
-# environment variable of the same name, else the default (storycrawl.config).
-# SQLite file the crawl writes and `scrapy report` reads. Empty: the environment variable
-# STORYCRAWL_DB, else exports/storycrawl.db.
-STORYCRAWL_DB = ""
-# Sources file (subreddits, queries, feeds...). Empty: the one shipped in the package.
-STORYCRAWL_SOURCES = ""
-# A folder of recorded responses (tests/fixtures/web): when set, every request is answered
-# from it and nothing goes to the network.
-STORYCRAWL_REPLAY = ""
-# The crawl's clock, ISO 8601. Empty: real time, or the recording's time when replaying.
-STORYCRAWL_NOW = ""
+# Values read through storycrawl.config take the Scrapy setting when it is set at all (here,
+# -s, a spider's; set empty, it means none), else the replayed recording's, else the environment
+# variable of the same name, else the default. Not set here, so the environment can give them:
+#   STORYCRAWL_DB       SQLite file the crawl writes and `scrapy report` reads (exports/storycrawl.db)
+#   STORYCRAWL_SOURCES  sources file (the one shipped in the package)
+#   STORYCRAWL_REPLAY   folder of recorded responses (tests/fixtures/web): every request is
+#                       answered from it and nothing goes to the network
+#   STORYCRAWL_NOW      the crawl's clock, ISO 8601 (real time, or the recording's when replaying)
 # Who runs the crawl: appended to the User-Agent so site owners can reach you.
 STORYCRAWL_CONTACT = "https://github.com/storycrawl/storycrawl"
 # heuristic (offline), llm, or auto (llm when OPENAI_API_KEY or OPENAI_BASE_URL is set).

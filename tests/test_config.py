@@ -28,7 +28,7 @@ def test_the_database_path_setting_then_environment_then_default():
     assert config_of({}, {"STORYCRAWL_DB": "/data/env.db"}).db_path == Path("/data/env.db")
     both = config_of({"STORYCRAWL_DB": "/data/cli.db"}, {"STORYCRAWL_DB": "/data/env.db"})
     assert both.db_path == Path("/data/cli.db")
-    # The project's settings.py leaves it empty, so the environment still decides.
+    # The project's settings.py does not set it, so the environment still decides.
     project = Settings()
     project.setmodule("storycrawl.settings", priority="project")
     env = StorycrawlConfig.from_settings(project, environ={"STORYCRAWL_DB": "/data/env.db"})
@@ -44,9 +44,10 @@ def test_a_replay_supplies_its_recorded_credentials_below_the_settings():
     assert replay.clock.fetch_time() == replay.clock.now
     given = config_of({"STORYCRAWL_REPLAY": str(WEB), "REDDIT_CLIENT_ID": "mine"})
     assert given.credentials.reddit_client_id == "mine"
-    none = Settings({"STORYCRAWL_REPLAY": str(WEB)})
-    none.set("REDDIT_CLIENT_ID", "", priority="cmdline")
-    assert StorycrawlConfig.from_settings(none, environ={}).credentials.reddit_client_id is None
+    none = config_of(
+        {"STORYCRAWL_REPLAY": str(WEB), "REDDIT_CLIENT_ID": ""}, {"REDDIT_CLIENT_ID": "x"}
+    )
+    assert none.credentials.reddit_client_id is None
     live = config_of({}, {"REDDIT_CLIENT_ID": "from-env", "OPENAI_API_KEY": "sk-x"})
     assert live.credentials.reddit_client_id == "from-env"
     assert live.credentials.openai_api_key == "sk-x"
