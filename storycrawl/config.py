@@ -22,8 +22,10 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Literal, cast
 
+from storycrawl import registry
 from storycrawl.clock import Clock, recording_settings
 
 CLASSIFIERS = ("heuristic", "llm", "auto")
@@ -65,18 +67,8 @@ def configured_db_path(settings: Any, environ: Mapping[str, str] | None = None) 
     return Path(str(setting_or_env(settings, "STORYCRAWL_DB", DEFAULT_DB, environ)))
 
 
-@dataclass(frozen=True)
-class Credentials:
-    """Accounts the sources and the LLM classifier log in with; None when not given."""
-
-    reddit_client_id: str | None = None
-    reddit_client_secret: str | None = None
-    reddit_username: str | None = None
-    bsky_handle: str | None = None
-    bsky_app_password: str | None = None
-    mastodon_access_token: str | None = None  # `token`, or `host=token,host=token`
-    openai_api_key: str | None = None
-    openai_base_url: str | None = None
+#: Credentials besides the sources' (storycrawl.registry): the LLM server's.
+LLM_CREDENTIALS = ("OPENAI_API_KEY", "OPENAI_BASE_URL")
 
 
 @dataclass(frozen=True)
@@ -88,7 +80,11 @@ class StorycrawlConfig:
     contact: str
     classifier: Literal["heuristic", "llm", "auto"]
     urls_file: str | None
-    credentials: Credentials
+    #: Every registered source's credentials and the LLM's that were given, by setting name.
+    credentials: Mapping[str, str]
+
+    def credential(self, name: str) -> str | None:
+        return self.credentials.get(name)
 
     @classmethod
     def from_settings(
@@ -117,15 +113,12 @@ class StorycrawlConfig:
             contact=value("STORYCRAWL_CONTACT", DEFAULT_CONTACT),
             classifier=cast(Literal["heuristic", "llm", "auto"], classifier),
             urls_file=value("STORYCRAWL_URLS_FILE"),
-            credentials=Credentials(
-                reddit_client_id=value("REDDIT_CLIENT_ID"),
-                reddit_client_secret=value("REDDIT_CLIENT_SECRET"),
-                reddit_username=value("REDDIT_USERNAME"),
-                bsky_handle=value("BSKY_HANDLE"),
-                bsky_app_password=value("BSKY_APP_PASSWORD"),
-                mastodon_access_token=value("MASTODON_ACCESS_TOKEN"),
-                openai_api_key=value("OPENAI_API_KEY"),
-                openai_base_url=value("OPENAI_BASE_URL"),
+            credentials=MappingProxyType(
+                {
+                    name: found
+                    for name in (*registry.credentials(), *LLM_CREDENTIALS)
+                    if (found := value(name)) is not None
+                }
             ),
         )
 

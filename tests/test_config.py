@@ -38,19 +38,19 @@ def test_the_database_path_setting_then_environment_then_default():
 def test_a_replay_supplies_its_recorded_credentials_below_the_settings():
     replay = config_of({"STORYCRAWL_REPLAY": str(WEB)}, {"REDDIT_CLIENT_ID": "from-env"})
     assert replay.replay == WEB
-    assert replay.credentials.reddit_client_id == "replay-client-id"
+    assert replay.credential("REDDIT_CLIENT_ID") == "replay-client-id"
     assert replay.urls_file == str(WEB / "urls" / "urls.txt")
     assert replay.clock.now == datetime(2026, 11, 27, 12, tzinfo=UTC)
     assert replay.clock.fetch_time() == replay.clock.now
     given = config_of({"STORYCRAWL_REPLAY": str(WEB), "REDDIT_CLIENT_ID": "mine"})
-    assert given.credentials.reddit_client_id == "mine"
+    assert given.credential("REDDIT_CLIENT_ID") == "mine"
     none = config_of(
         {"STORYCRAWL_REPLAY": str(WEB), "REDDIT_CLIENT_ID": ""}, {"REDDIT_CLIENT_ID": "x"}
     )
-    assert none.credentials.reddit_client_id is None
+    assert none.credential("REDDIT_CLIENT_ID") is None
     live = config_of({}, {"REDDIT_CLIENT_ID": "from-env", "OPENAI_API_KEY": "sk-x"})
-    assert live.credentials.reddit_client_id == "from-env"
-    assert live.credentials.openai_api_key == "sk-x"
+    assert live.credential("REDDIT_CLIENT_ID") == "from-env"
+    assert live.credential("OPENAI_API_KEY") == "sk-x"
     assert live.replay is None and not live.clock.replayed
 
 
@@ -63,7 +63,7 @@ def test_bad_values_are_named():
 
 def test_one_config_and_one_store_per_crawl(tmp_db):
     crawler = make_crawler(HackerNewsSpider, {"STORYCRAWL_DB": str(tmp_db)})
-    assert crawl_config(crawler) is crawl_config(crawler) is crawler.spider.config
+    assert crawl_config(crawler) is crawl_config(crawler) is crawler.spider.crawl_config
     assert crawl_config(crawler).db_path == tmp_db
     store = story_store(crawler)
     try:

@@ -123,7 +123,7 @@ class StorySpider(scrapy.Spider):
     args_model: ClassVar[type[StorySpiderArgs]] = StorySpiderArgs
     source_classes: ClassVar[tuple[type[Source], ...]] = ()
 
-    config: StorycrawlConfig
+    crawl_config: StorycrawlConfig  # storycrawl.config; `Source.config` is its sources-file section
     args: StorySpiderArgs
     sources_file: BaseModel  # storycrawl.sources.sources_file_model()
     now: datetime
@@ -146,7 +146,7 @@ class StorySpider(scrapy.Spider):
         config = crawl_config(crawler)
         parsed, sources_file, now = cls.validate_arguments(crawler.settings, kwargs, config)
         spider = super().from_crawler(crawler)
-        spider.config = config
+        spider.crawl_config = config
         spider.args = parsed
         spider.sources_file = sources_file
         spider.now = now
@@ -309,7 +309,7 @@ class StorySpider(scrapy.Spider):
 
     def fetched_at(self) -> datetime:
         """Replayed pages were fetched when they were recorded."""
-        return self.config.clock.fetch_time()
+        return self.crawl_config.clock.fetch_time()
 
 
 def declared_hints(post: Post, article_url: str) -> dict[str, str]:

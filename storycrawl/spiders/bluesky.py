@@ -58,8 +58,8 @@ class BlueskySource(Source):
 
     def __init__(self, spider: StorySpider):
         super().__init__(spider)
-        self.handle = spider.config.credentials.bsky_handle
-        self.password = spider.config.credentials.bsky_app_password
+        self.handle = spider.crawl_config.credential(HANDLE_SETTING)
+        self.password = spider.crawl_config.credential(PASSWORD_SETTING)
         self.session: Session | None = None
         # Bumped by each refresh: a request that carried an older token is retried, not refreshed.
         self.generation = 0

@@ -71,7 +71,7 @@ class MastodonSource(Source):
 
     def __init__(self, spider: StorySpider):
         super().__init__(spider)
-        self.tokens = access_tokens(spider.config.credentials.mastodon_access_token)
+        self.tokens = access_tokens(spider.crawl_config.credential(TOKEN_SETTING))
         self.seen_uris: set[str] = set()
         self.unauthorized_hosts: set[str] = set()
 

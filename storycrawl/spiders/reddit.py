@@ -77,12 +77,14 @@ class RedditSource(RedditToken, Source):
 
     def __init__(self, spider: StorySpider):
         super().__init__(spider)
-        credentials = spider.config.credentials
-        self.client_id = credentials.reddit_client_id
-        self.client_secret = credentials.reddit_client_secret
-        username = credentials.reddit_username
+        config = spider.crawl_config
+        self.client_id = config.credential(CLIENT_ID_SETTING)
+        self.client_secret = config.credential(CLIENT_SECRET_SETTING)
+        username = config.credential(USERNAME_SETTING)
         by = f"/u/{username.removeprefix('/u/').removeprefix('u/')}" if username else None
-        self.user_agent = f"python:storycrawl:{__version__} (by {by or spider.config.contact})"
+        self.user_agent = (
+            f"python:storycrawl:{__version__} (by {by or spider.crawl_config.contact})"
+        )
         self.seen: set[str] = set()
         # Per subreddit, the listings sent once its first listing has answered.
         self.later: dict[str, list[scrapy.Request]] = {}

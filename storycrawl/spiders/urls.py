@@ -28,7 +28,7 @@ class UrlsSource(Source):
 
     @property
     def file(self) -> Path | None:
-        given = getattr(self.spider.args, "file", None) or self.spider.config.urls_file
+        given = getattr(self.spider.args, "file", None) or self.spider.crawl_config.urls_file
         if given:
             return Path(given)
         return Path(self.config.file) if self.config is not None and self.config.file else None
