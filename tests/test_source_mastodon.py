@@ -396,3 +396,9 @@ def test_stats_of_the_error_shapes_and_nothing_missing(crawl):
     assert stats[f"{source}/candidates"] == 22  # 3 federated/short statuses in sigmoid #RAG
     told = [line for line in crawl["log"].splitlines() if "answered 401" in line]
     assert len(told) == 1 and "MASTODON_ACCESS_TOKEN" in told[0]
+
+
+def test_a_malformed_next_link_ends_the_paging_quietly():
+    # #14 item 2: a Link header whose next URL is malformed is no next page (and no crash).
+    assert next_page_url('<http://[::1/api/v1/timelines/tag/llm?max_id=1>; rel="next"') is None
+    assert next_page_url('<javascript:alert(1)>; rel="next"') is None

@@ -1074,3 +1074,9 @@ def test_the_recorded_media_posts_are_skipped_as_media():
     assert sorted(media_kind(d) for d in data) == [
         "gallery", "image", "image", "imgur.com", "video", "video", "video",
     ]  # fmt: skip
+
+
+def test_a_malformed_link_post_is_a_candidate_not_a_crash():
+    # #14 item 2: a bad IPv6 literal in a link post's url must not stop the listing.
+    data = t3("bad1", domain="[::1", url="http://[::1/post")["data"]
+    assert not is_media(data) and post_from_thing(data).link == "http://[::1/post"

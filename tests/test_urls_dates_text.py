@@ -1,3 +1,4 @@
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -189,3 +190,30 @@ def test_visible_text_drops_format_characters():
     assert visible_text("\u200e \u200e\u200b") == ""
     assert visible_text("\u3164") == ""
     assert visible_text(" Jane\u200d Roe\u200f ") == "Jane Roe"
+
+
+def test_a_bad_date_in_a_classify_batch_loses_no_line():
+    # #14 item 1: `scrapy classify` reads its batch through read_documents.
+    from storycrawl.classify.evaluate import read_documents
+
+    lines = [
+        json.dumps(
+            {
+                "url": f"https://b.example/{i}",
+                "title": "T",
+                "text": "Some text.",
+                "published": value,
+            }
+        )
+        for i, value in enumerate(
+            ["2026-02-30", "0000-00-00", "9999-12-31T23:59:59-05:00", "2026-03-04"]
+        )
+    ]
+    rows = list(read_documents(lines))
+    assert [type(r).__name__ for r in rows] == ["InputRow"] * 4
+    assert [r.document.published for r in rows] == [
+        None,
+        None,
+        None,
+        datetime(2026, 3, 4, tzinfo=UTC),
+    ]

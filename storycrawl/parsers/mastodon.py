@@ -20,6 +20,7 @@ from typing import Any
 from storycrawl.dates import first_date
 from storycrawl.parsers import Post, load_json_list, to_int
 from storycrawl.text import html_to_text
+from storycrawl.urls import url_problem
 
 # 40% of Mastodon's default 500-character limit: a sentence or two pointing at the article.
 LINK_POST_MAX_CHARS = 200
@@ -45,12 +46,14 @@ def error_message(body: bytes | str) -> str | None:
 
 
 def next_page_url(link_header: bytes | str | None) -> str | None:
-    """The `rel="next"` URL of a Link header (older statuses), or None."""
+    """The `rel="next"` URL of a Link header (older statuses), or None (also for a malformed
+    one: the paging stops there, the page already read stands)."""
     if not link_header:
         return None
     text = link_header.decode("latin-1") if isinstance(link_header, bytes) else link_header
     match = _LINK_NEXT.search(text)
-    return match.group(1).strip() if match else None
+    url = match.group(1).strip() if match else None
+    return url if url and url_problem(url) is None else None
 
 
 def original_status(status: dict[str, Any]) -> dict[str, Any]:

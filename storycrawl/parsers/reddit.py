@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 from storycrawl.dates import first_date, isoformat, parse_datetime
 from storycrawl.parsers import ParseError, Post, describe_other_body, load_json, to_int
 from storycrawl.text import html_to_text, normalize_space
-from storycrawl.urls import host_matches, host_of
+from storycrawl.urls import host_matches, host_of, url_problem
 
 REDDIT_URL = "https://www.reddit.com"
 # Images, videos, galleries and other threads: nothing to read outside Reddit (and
@@ -230,7 +230,7 @@ def media_kind(data: dict[str, Any]) -> str | None:
     host = host_of(link)
     if host_matches(host, MEDIA_HOSTS):
         return host
-    if urlsplit(link).path.lower().endswith(MEDIA_EXTENSIONS):
+    if url_problem(link) is None and urlsplit(link).path.lower().endswith(MEDIA_EXTENSIONS):
         return "image"
     return None
 
