@@ -1070,3 +1070,42 @@ def test_the_recorded_json_feed_1_0_says_http():
     body = (FILES / "www.sh-reya.com/blog_feed.json").read_bytes()
     assert json.loads(body)["version"] == "http://jsonfeed.org/version/1"
     assert parse_feed(body, "https://www.sh-reya.com/blog/feed.json").kind == "json1"
+
+
+def test_a_link_blog_entry_through_the_source_and_the_article(tmp_path):
+    # #13 row 10 in the spider: the other site's article is followed, it does not get the blog's
+    # declared type, and the blog's own permalink is its discussion.
+    site = """
+[[feeds.sites]]
+name = "A link blog"
+type = "personal"
+site = "https://linkblog.example/"
+feed = "https://linkblog.example/feeds/main"
+"""
+    source = source_of(tmp_path, site)
+    text = "We rebuilt our agent's retries with idempotency keys and a retry budget. " * 8
+    page = html_page(
+        '<meta property="article:published_time" content="2026-10-01T08:00:00Z">',
+        f"<article><h1>Agent postmortem</h1><p>{text}</p></article>",
+    )
+    web: Web = {
+        "https://linkblog.example/feeds/main": (200, "application/atom+xml", LINK_BLOG_ATOM),
+        "https://eng.other-company.example/agent-postmortem": (200, HTML, page),
+        "https://linkblog.example/2026/10/01/essay": (200, HTML, page),
+    }
+    (feed_request,) = source.start_requests()
+    followed = [r for r in answer(feed_request, web) if isinstance(r, scrapy.Request)]
+    assert [r.url for r in followed] == [
+        "https://eng.other-company.example/agent-postmortem",
+        "https://linkblog.example/2026/10/01/essay",
+    ]
+    (other,) = answer(followed[0], web)
+    assert "source_type" not in other.hints
+    assert other.hints["declared_type_not_applied"] == "personal declared for linkblog.example"
+    assert [d.url for d in other.discussions] == [
+        "https://linkblog.example/linked/2026/10/02/agent-postmortem"
+    ]
+    assert other.discussions[0].site == "linkblog.example"
+    assert (other.published, other.date_source) == (utc(2026, 10, 1, 8), "page")
+    (own,) = answer(followed[1], web)
+    assert own.hints["source_type"] == "personal" and own.discussions == []
