@@ -76,6 +76,8 @@ EXTENSIONS = {
     "storycrawl.extensions.CrawlRecorder": 500,
 }
 FEED_EXPORT_ENCODING = "utf-8"
+# CSV feed exports (-O x.csv) neutralise spreadsheet formulas and control characters.
+FEED_EXPORTERS = {"csv": "storycrawl.report.exports.SafeCsvItemExporter"}
 
 # Dropped items are expected decisions, logged at INFO by URL and reason (the full decision
 # is in the rejections table), not as warnings with the whole article in them.

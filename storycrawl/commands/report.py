@@ -1,4 +1,4 @@
-"""`scrapy report`: the report from the SQLite file alone (no crawl, no network)."""
+"""`scrapy report`: the report from the SQLite file alone (read-only; no crawl, no network)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from scrapy.exceptions import UsageError
 
 from storycrawl.config import configured_db_path
 from storycrawl.items import SOURCE_TYPES
-from storycrawl.report import DEFAULT_MAX_SHARE, build_report
+from storycrawl.report import DEFAULT_MAX_SHARE, NotAStorycrawlDB, build_report
 from storycrawl.report.data import ReportFilter
 
 
@@ -96,13 +96,16 @@ class Command(ScrapyCommand):
             source=opts.source,
             min_confidence=opts.min_confidence,
         )
-        result = build_report(
-            db_path,
-            opts.out,
-            min_stories=opts.min_stories,
-            report_filter=report_filter,
-            max_share=opts.max_share,
-        )
+        try:
+            result = build_report(
+                db_path,
+                opts.out,
+                min_stories=opts.min_stories,
+                report_filter=report_filter,
+                max_share=opts.max_share,
+            )
+        except NotAStorycrawlDB as exc:
+            raise UsageError(str(exc), print_help=False) from None
         for path in result.files:
             print(f"wrote {path}")
         funnel = result.funnel

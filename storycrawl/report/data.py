@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from storycrawl import registry
-from storycrawl.dates import parse_datetime
-from storycrawl.db import StoryDB
+from storycrawl.report.reader import ReportReader
 
 # Rejection reasons in the order the funnel lists them, with their labels.
 REASONS = {
@@ -51,21 +49,22 @@ class ReportFilter:
     min_confidence: float | None = None
 
     def where(self) -> tuple[str, list[Any]]:
-        clauses, params = ["include = 1"], []
+        """SQL conditions over the stories table (alias `s`), and their parameters."""
+        clauses, params = ["1 = 1"], []
         if self.since:
-            clauses.append("published >= ?")
+            clauses.append("s.published >= ?")
             params.append(self.since.strftime("%Y-%m-%dT%H:%M:%SZ"))
         if self.until:
-            clauses.append("published < ?")
+            clauses.append("s.published < ?")
             params.append(self.until.strftime("%Y-%m-%dT%H:%M:%SZ"))
         if self.source_type:
-            clauses.append("source_type = ?")
+            clauses.append("s.source_type = ?")
             params.append(self.source_type)
         if self.source:
-            clauses.append("(source = ? or sources like ?)")
+            clauses.append("(s.source = ? or s.sources like ?)")
             params.extend([self.source, f'%"{self.source}"%'])
         if self.min_confidence:
-            clauses.append("confidence >= ?")
+            clauses.append("s.confidence >= ?")
             params.append(self.min_confidence)
         return " and ".join(clauses), params
 
@@ -84,9 +83,9 @@ class ReportFilter:
         return ", ".join(parts)
 
 
-def load_funnel(db: StoryDB) -> Funnel:
+def load_funnel(reader: ReportReader) -> Funnel:
     funnel = Funnel()
-    conn = db.db.conn
+    conn = reader.conn
     for (stats_json,) in conn.execute("select stats from runs where stats is not null"):
         funnel.runs += 1
         try:
@@ -161,45 +160,6 @@ def where_label(story: dict[str, Any]) -> str:
     return f"{place} via {platform}" if platform and platform != place else place
 
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'])")
-
-
-def sentences(text: str) -> list[str]:
-    return [
-        s.strip() for block in (text or "").split("\n") for s in _SENTENCE.split(block) if s.strip()
-    ]
-
-
-def extract_summary(story: dict[str, Any], limit: int = 180) -> str:
-    """A one-line summary when no model wrote one: the page's first substantial sentence."""
-    if story.get("summary"):
-        return story["summary"]
-    title = (story.get("title") or "").strip().lower()
-    for sentence in sentences(story.get("text") or ""):
-        if len(sentence.split()) >= 8 and sentence.lower() != title:
-            return sentence if len(sentence) <= limit else sentence[:limit].rsplit(" ", 1)[0] + "…"
-    return story.get("title") or ""
-
-
-def load_stories(db: StoryDB, report_filter: ReportFilter | None = None) -> list[dict[str, Any]]:
-    """Included stories, newest first (undated last), numbered from 1, with display fields."""
-    where, params = (report_filter or ReportFilter()).where()
-    stories = list(db.iter_stories(where, params))
-    stories.sort(key=_sort_key)
-    for number, story in enumerate(stories, start=1):
-        story["number"] = number
-        story["month"] = (story.get("published") or "")[:7] or "undated"
-        story["place"] = place_of(story)
-        story["where"] = where_label(story)
-        story["one_line"] = extract_summary(story)
-    return stories
-
-
-def _sort_key(story: dict[str, Any]) -> tuple[bool, float, str]:
-    when = parse_datetime(story.get("published"))
-    return (when is None, -(when.timestamp() if when else 0.0), story["url"])
-
-
 @dataclass
 class Breakdowns:
     by_type: dict[str, int]
@@ -209,23 +169,86 @@ class Breakdowns:
     concentrated: list[tuple[str, int, float]]  # places above the share limit
 
 
-def breakdowns(stories: list[dict[str, Any]], max_share: float) -> Breakdowns:
-    by_type = Counter(s.get("source_type") or "unknown" for s in stories)
-    by_place = Counter(s["place"] for s in stories)
-    by_platform = Counter(platform_of(s) for s in stories)
-    by_month: dict[str, Counter] = {}
-    for story in stories:
-        by_month.setdefault(story["month"], Counter())[story.get("source_type") or "unknown"] += 1
-    total = max(1, len(stories))
-    concentrated = [
-        (place, count, count / total)
-        for place, count in by_place.most_common()
-        if count / total > max_share
-    ]
-    return Breakdowns(
-        by_type=dict(by_type.most_common()),
-        by_place=dict(by_place.most_common()),
-        by_platform=dict(by_platform.most_common()),
-        by_month={month: dict(by_month[month]) for month in sorted(by_month, reverse=True)},
-        concentrated=concentrated if len(stories) >= 10 else [],
-    )
+class Tally:
+    """The breakdowns, counted one story at a time (the stories are streamed, never held)."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.by_type: Counter[str] = Counter()
+        self.by_place: Counter[str] = Counter()
+        self.by_platform: Counter[str] = Counter()
+        self.by_month: dict[str, Counter[str]] = {}
+
+    def add(self, story: dict[str, Any]) -> None:
+        self.total += 1
+        kind = story.get("source_type") or "unknown"
+        self.by_type[kind] += 1
+        self.by_place[story["place"]] += 1
+        self.by_platform[platform_of(story)] += 1
+        self.by_month.setdefault(story["month"], Counter())[kind] += 1
+
+    def breakdowns(self, max_share: float) -> Breakdowns:
+        total = max(1, self.total)
+        concentrated = [
+            (place, count, count / total)
+            for place, count in self.by_place.most_common()
+            if count / total > max_share
+        ]
+        return Breakdowns(
+            by_type=dict(self.by_type.most_common()),
+            by_place=dict(self.by_place.most_common()),
+            by_platform=dict(self.by_platform.most_common()),
+            by_month={m: dict(self.by_month[m]) for m in sorted(self.by_month, reverse=True)},
+            concentrated=concentrated if self.total >= 10 else [],
+        )
+
+
+def display_fields(story: dict[str, Any], number: int) -> dict[str, Any]:
+    """The fields every view of a story shows, added to the row read from the DB."""
+    story["number"] = number
+    story["month"] = (story.get("published") or "")[:7] or "undated"
+    story["place"] = place_of(story)
+    story["where"] = where_label(story)
+    return story
+
+
+@dataclass
+class Origin:
+    """Where the stories came from, as the runs table records it."""
+
+    runs: int = 0
+    replay_runs: int = 0
+
+    @property
+    def replay_only(self) -> bool:
+        return self.runs > 0 and self.replay_runs == self.runs
+
+    def notice(self) -> str:
+        """A plain-words headline about replayed data; empty for live crawls."""
+        if not self.replay_runs:
+            return ""
+        if self.replay_only:
+            return (
+                "Demo data: every story here comes from a replay of storycrawl's recorded web "
+                "(tests/fixtures/web), which is made of synthetic test pages written for the "
+                "project's tests. The people, companies, quotes and links are invented: do not "
+                "cite or forward them as research."
+            )
+        return (
+            f"Mixed data: {self.replay_runs} of {self.runs} crawls in this database replayed "
+            "storycrawl's recorded web (synthetic test pages, not real stories); the stories "
+            "they stored are invented and sit beside real ones."
+        )
+
+
+def load_origin(reader: ReportReader) -> Origin:
+    origin = Origin()
+    for (stats_json,) in reader.execute("select stats from runs"):
+        origin.runs += 1
+        try:
+            stats = json.loads(stats_json or "{}")
+        except json.JSONDecodeError:
+            continue
+        if isinstance(stats, dict) and any(key.startswith("storycrawl/replay/") for key in stats):
+            origin.replay_runs += 1
+    return origin

@@ -1,8 +1,9 @@
-"""What AI engineers do, as counts of the codebook over the included stories.
+"""What AI engineers do: the codebook's codes over the included stories, counted as they stream.
 
 Every statement carries the table rows (#) that support it: a code counts for a story when the
 story's labels carry it (the LLM's codes, or the heuristic's codebook matches). Tool names are
-grouped case-insensitively. The narrative is a template filled from these counts only.
+grouped case-insensitively. Counting is linear: each story adds its number once per code (a set
+guards the tools, whose names repeat in many spellings).
 """
 
 from __future__ import annotations
@@ -15,11 +16,19 @@ from storycrawl.classify.codebook import ACTIVITIES, RESPONSIBILITIES, label_of
 
 
 @dataclass
+class Quote:
+    number: int  # the story's row in the table
+    url: str
+    text: str  # a sentence copied from the story's stored text (checked to be in it)
+
+
+@dataclass
 class Finding:
     key: str
     label: str
     rows: list[int]  # table numbers of the stories that support it
     share: float
+    quotes: list[Quote] = field(default_factory=list)
 
     @property
     def count(self) -> int:
@@ -56,6 +65,9 @@ class Synthesis:
             lines.append(f"The tools named most often are {join(parts)}.")
         return lines
 
+    def findings(self) -> list[Finding]:
+        return [*self.responsibilities, *self.activities]
+
 
 def cite(rows: list[int], most: int = 6) -> str:
     shown = ", ".join(f"#{n}" for n in rows[:most])
@@ -74,38 +86,58 @@ def _findings(
 ) -> list[Finding]:
     ordered = sorted(counts.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     findings = [
-        Finding(k, labels.get(k, k), sorted(rows), len(rows) / total) for k, rows in ordered if rows
+        Finding(k, labels.get(k, k), rows, len(rows) / total) for k, rows in ordered if rows
     ]
     return findings[:top] if top else findings
 
 
-def synthesize(stories: list[dict[str, Any]], top_tools: int = 15) -> Synthesis:
-    total = len(stories)
-    if not total:
-        return Synthesis(stories=0)
-    responsibilities: dict[str, list[int]] = {code.key: [] for code in RESPONSIBILITIES}
-    activities: dict[str, list[int]] = {code.key: [] for code in ACTIVITIES}
-    tools: dict[str, list[int]] = {}
-    spellings: dict[str, Counter] = {}
-    for story in stories:
+class Coder:
+    """Codes and tools per story, added one story at a time in table order."""
+
+    def __init__(self) -> None:
+        self.total = 0
+        self.responsibilities: dict[str, list[int]] = {c.key: [] for c in RESPONSIBILITIES}
+        self.activities: dict[str, list[int]] = {c.key: [] for c in ACTIVITIES}
+        self.tools: dict[str, list[int]] = {}
+        self.spellings: dict[str, Counter[str]] = {}
+        self.types: Counter[str] = Counter()
+
+    def add(self, story: dict[str, Any]) -> None:
+        self.total += 1
         number = story["number"]
+        self.types[story.get("source_type") or "unknown"] += 1
         for key in dict.fromkeys(story.get("responsibilities") or []):
-            responsibilities.setdefault(key, []).append(number)
+            self.responsibilities.setdefault(key, []).append(number)
         for key in dict.fromkeys(story.get("activities") or []):
-            activities.setdefault(key, []).append(number)
-        for name in dict.fromkeys((t or "").strip() for t in story.get("tools") or []):
+            self.activities.setdefault(key, []).append(number)
+        groups: set[str] = set()
+        for name in story.get("tools") or []:
+            name = (name or "").strip() if isinstance(name, str) else ""
             if not name:
                 continue
             group = name.lower()
-            if number not in tools.setdefault(group, []):
-                tools[group].append(number)
-            spellings.setdefault(group, Counter())[name] += 1
-    labels = {code.key: label_of(code.key) for code in (*RESPONSIBILITIES, *ACTIVITIES)}
-    tool_labels = {group: names.most_common(1)[0][0] for group, names in spellings.items()}
-    return Synthesis(
-        stories=total,
-        responsibilities=_findings(responsibilities, total, labels),
-        activities=_findings(activities, total, labels),
-        tools=_findings(tools, total, tool_labels, top=top_tools),
-        by_role_type=dict(Counter(story.get("source_type") or "unknown" for story in stories)),
-    )
+            self.spellings.setdefault(group, Counter())[name] += 1
+            if group not in groups:
+                groups.add(group)
+                self.tools.setdefault(group, []).append(number)
+
+    def synthesis(self, top_tools: int = 15) -> Synthesis:
+        if not self.total:
+            return Synthesis(stories=0)
+        labels = {code.key: label_of(code.key) for code in (*RESPONSIBILITIES, *ACTIVITIES)}
+        tool_labels = {group: names.most_common(1)[0][0] for group, names in self.spellings.items()}
+        return Synthesis(
+            stories=self.total,
+            responsibilities=_findings(self.responsibilities, self.total, labels),
+            activities=_findings(self.activities, self.total, labels),
+            tools=_findings(self.tools, self.total, tool_labels, top=top_tools),
+            by_role_type=dict(self.types),
+        )
+
+
+def synthesize(stories: list[dict[str, Any]], top_tools: int = 15) -> Synthesis:
+    """The synthesis of numbered stories held in memory (tests, small inputs)."""
+    coder = Coder()
+    for story in stories:
+        coder.add(story)
+    return coder.synthesis(top_tools)
