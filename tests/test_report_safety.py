@@ -21,18 +21,20 @@ from storycrawl.report.markdown import md_link
 from storycrawl.report.safety import clean, csv_cell, safe_url
 from tests.utils import ROOT
 
-BIDI_TITLE = "Our agent \u202eexe.gnp\u202c story\x00 with \x1b[31mred\x1b[0m and \x1b]0;pwn\x07 OSC"
+BIDI_TITLE = (
+    "Our agent \u202eexe.gnp\u202c story\x00 with \x1b[31mred\x1b[0m and \x1b]0;pwn\x07 OSC"
+)
 FORMULA_TITLE = '=HYPERLINK("https://evil.example","Verify your account")'
 EVIL_URL = "https://mastodon.example/@a/1) [Verify your account](https://evil.example/login) | x"
 
 
 def story(url: str, title: str, **extra) -> StoryItem:
-    fields = dict(
-        url=url, title=title, text="We built an agent with tool calls and evals. " * 5,
-        source="mastodon", site="mastodon.example", published=datetime(2026, 5, 1, tzinfo=UTC),
-        source_type="social", role="ai_engineer", is_first_hand=True, is_job_posting=False,
-        include=True, confidence=0.8, evidence="“We built an agent” — cues", classifier="heuristic",
-    )  # fmt: skip
+    fields = {
+        "url": url, "title": title, "text": "We built an agent with tool calls and evals. " * 5,
+        "source": "mastodon", "site": "mastodon.example", "published": datetime(2026, 5, 1, tzinfo=UTC),
+        "source_type": "social", "role": "ai_engineer", "is_first_hand": True, "is_job_posting": False,
+        "include": True, "confidence": 0.8, "evidence": "“We built an agent” — cues", "classifier": "heuristic",
+    }  # fmt: skip
     fields.update(extra)
     return StoryItem(**fields)
 
@@ -81,7 +83,7 @@ def test_markdown_links_cannot_be_forged(hostile):
     assert len(table) == 4
     # Every story row still has its 9 cells: no cell was added by a crafted URL or title.
     for line in table:
-        cells = [c for c in line.replace("\\|", "").split("|")][1:-1]
+        cells = list(line.replace("\\|", "").split("|"))[1:-1]
         assert len(cells) == 9, line
 
 
@@ -108,7 +110,7 @@ def test_feed_csv_exporter_neutralises_formulas():
 
 
 def test_csv_feed_exporter_is_registered():
-    import storycrawl.settings as settings
+    from storycrawl import settings
 
     assert settings.FEED_EXPORTERS["csv"] == "storycrawl.report.exports.SafeCsvItemExporter"
 
@@ -143,7 +145,7 @@ def test_scrapy_report_says_clearly_when_the_file_is_not_a_storycrawl_db(tmp_pat
     (tmp_path / "x.db").write_bytes(b"\x00\x01garbage" * 100)
     run = subprocess.run(
         [sys.executable, "-m", "scrapy", "report", "--db", str(tmp_path / "x.db"), "--out", str(tmp_path / "o")],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        check=False, cwd=ROOT, capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert run.returncode == 2
     assert "is not a storycrawl database" in run.stderr
