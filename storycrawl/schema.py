@@ -90,6 +90,22 @@ TABLES: dict[str, Table] = {
     ),
     "rejections": Table(REJECTION_COLUMNS, pk="id", indexes=(("reason",), ("url",))),
     "runs": Table(RUN_COLUMNS, pk="id"),
+    # `scrapy review`'s verdicts (storycrawl/report/review.py); the report lets them override
+    # the labels. The was_* columns keep the labels the story had when it was reviewed.
+    "reviews": Table(
+        {
+            "url": str,
+            "verdict": str,
+            "note": str,
+            "reviewed_at": str,
+            "seed": int,
+            "was_include": int,
+            "was_role": str,
+            "was_source_type": str,
+            "was_classifier": str,
+        },
+        pk="url",
+    ),
     # A story's 64-bit text fingerprint in four 16-bit bands: two fingerprints at most 3 bits
     # apart share a band, so near-duplicates are found by an indexed lookup, not a scan.
     "story_prints": Table(

@@ -118,7 +118,7 @@ def test_datasette_metadata_describes_columns_that_exist(tmp_path):
     )
     db = StoryDB(tmp_path / "s.db")
     tables = metadata["databases"]["storycrawl"]["tables"]
-    for name in ("stories", "rejections", "runs"):
+    for name in ("stories", "rejections", "runs", "reviews"):
         columns = set(db.db.table(name).columns_dict)
         assert set(tables[name].get("columns", {})) <= columns, name
     for query in metadata["databases"]["storycrawl"]["queries"].values():

@@ -1,4 +1,4 @@
-"""`scrapy evaluate LABELLED.jsonl [--classifier ...] [--json]`: how good are the labels?
+"""`scrapy evaluate LABELLED.jsonl | --reviews [DB] [--classifier ...] [--json]`: how good are the labels?
 
 Precision, recall and F1 of `include` and `is_job_posting`, accuracy of first-hand, role and
 source type, the role confusion matrix, and every misclassified row with its evidence. The
@@ -17,6 +17,19 @@ from scrapy.exceptions import UsageError
 
 from storycrawl.classify.evaluate import evaluate, read_labelled, render_text
 from storycrawl.commands import command_classifier, report_ledger
+from storycrawl.db import configured_db_path
+from storycrawl.report.reader import NotAStorycrawlDB
+from storycrawl.report.review import reviewed_rows
+
+
+def reviewed_labelled(path: Path) -> list:
+    """The rows reviewed with `scrapy review`, labelled by their verdicts."""
+    if not path.is_file():
+        raise UsageError(f"no database at {path}", print_help=False)
+    try:
+        return reviewed_rows(path)
+    except NotAStorycrawlDB as exc:
+        raise UsageError(str(exc), print_help=False) from None
 
 
 class Command(ScrapyCommand):
@@ -24,7 +37,7 @@ class Command(ScrapyCommand):
     requires_crawler_process = False  # no crawl: no engine, no Scrapy log
 
     def syntax(self) -> str:
-        return "LABELLED.jsonl [--classifier heuristic|llm|auto] [--json]"
+        return "LABELLED.jsonl | --reviews [DB] [--classifier heuristic|llm|auto] [--json]"
 
     def short_desc(self) -> str:
         return "Score a classifier against labelled pages"
@@ -37,15 +50,23 @@ class Command(ScrapyCommand):
             help="heuristic, llm or auto (default: STORYCRAWL_CLASSIFIER)",
         )
         parser.add_argument("--json", action="store_true", help="print the scores as JSON")
+        parser.add_argument(
+            "--reviews", metavar="DB", nargs="?", const="",
+            help="score against the stories reviewed with scrapy review (in DB, default STORYCRAWL_DB)",
+        )  # fmt: skip
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1:
-            raise UsageError("give one labelled file (JSON lines)")
-        path = Path(args[0])
-        if not path.is_file():
-            raise UsageError(f"no such file: {path}", print_help=False)
+        if opts.reviews is not None:
+            path = Path(opts.reviews) if opts.reviews else configured_db_path(self.settings)
+            rows, errors = reviewed_labelled(path), []
+        elif len(args) != 1:
+            raise UsageError("give one labelled file (JSON lines), or --reviews")
+        else:
+            path = Path(args[0])
+            if not path.is_file():
+                raise UsageError(f"no such file: {path}", print_help=False)
+            rows, errors = read_labelled(path)
         classifier, db = command_classifier(self.settings, opts.classifier)
-        rows, errors = read_labelled(path)
         for error in errors:
             print(f"{path}:{error.line}: skipped: {error.message}", file=sys.stderr)
         if not rows:
