@@ -29,6 +29,7 @@ from storycrawl.report.data import (
 from storycrawl.report.exports import CsvWriter, JsonWriter
 from storycrawl.report.practices import SAMPLE, TEXT_CHARS, find_practices
 from storycrawl.report.reader import NotAStorycrawlDB, ReportReader
+from storycrawl.report.rows import evidence_of, one_line
 from storycrawl.report.safety import clean_story
 from storycrawl.report.synthesis import Coder, Synthesis
 from storycrawl.report.themes import QuoteCandidates, attach_quotes, time_splits
@@ -54,7 +55,12 @@ class ReportResult:
 
 def _stream(reader: ReportReader, where: str, params: list, head_chars: int = 0):
     for number, story in enumerate(reader.stories(where, params, head_chars=head_chars), 1):
-        yield display_fields(clean_story(story), number)
+        story = display_fields(clean_story(story), number)
+        if head_chars:  # the table's columns, computed once for every file
+            story["one_line"] = one_line(story)
+            story["evidence_parts"] = evidence_of(story)
+            story.pop("head", None)
+        yield story
 
 
 def build_report(

@@ -31,7 +31,8 @@ EXPORT_COLUMNS = [
 def export_row(story: dict[str, Any]) -> dict[str, Any]:
     """One story with the export columns, in order; lists and threads kept as JSON values."""
     row = {column: story.get(column) for column in EXPORT_COLUMNS}
-    row["one_line"] = one_line(story)
+    if not row["one_line"]:
+        row["one_line"] = one_line(story)
     return row
 
 

@@ -9,6 +9,7 @@ stories becomes one card per story.
 
 from __future__ import annotations
 
+import re
 from typing import Any, TextIO
 
 from storycrawl.report.charts import TYPE_COLOURS, bar_chart, esc, month_chart
@@ -40,7 +41,9 @@ figure{margin:0;min-width:0;max-width:100%} figcaption{font-weight:600;margin-bo
 .theme h4{margin:0 0 4px} blockquote{margin:6px 0;padding-left:10px;border-left:3px solid #d0d7de;color:#3d444d}
 .cite{color:#59636e;font-size:12px} .quote{font-style:italic} details{color:#59636e;font-size:12px}
 #stories-table{width:100%;table-layout:fixed}
-#stories-table col.n{width:3.5em} #stories-table col.d{width:6.5em} #stories-table col.t{width:5.5em}
+#stories-table col.n{width:3.2em} #stories-table col.d{width:6.6em} #stories-table col.t{width:6.8em}
+#stories-table col.r{width:7.5em} #stories-table col.s{width:18%} #stories-table col.e{width:22%}
+.tag{white-space:nowrap}
 a{color:#0969da}
 @media (max-width:700px){
   main{padding:16px 12px}
@@ -132,7 +135,10 @@ def head(ctx: ReportContext) -> str:
         ]
         audit += f"<ul>{''.join(items)}</ul>"
     scope = f" Showing stories {text(ctx.filters)}." if ctx.filters else ""
-    narrative = "".join(f"<p>{text(s)}</p>" for s in synthesis.narrative())
+    narrative = "".join(
+        "<p>" + re.sub(r"#(\d+)", r'<a href="#s\1">#\1</a>', text(s)) + "</p>"
+        for s in synthesis.narrative()
+    )
     splits = ""
     if ctx.time_splits:
         splits = "<h3>How they say their time splits</h3>" + "".join(
@@ -218,7 +224,7 @@ def head(ctx: ReportContext) -> str:
 {_table("<th>month</th>" + "".join(f"<th>{k}</th>" for k in kinds) + "<th>all</th>", month_rows)}
 </div></section>
 <section id="stories"><h2>Stories</h2>{more}
-<table id="stories-table"><colgroup><col class="n"><col class="d"><col><col><col class="t"><col><col><col><col></colgroup>
+<table id="stories-table"><colgroup><col class="n"><col class="d"><col class="s"><col><col class="t"><col class="r"><col><col class="e"><col></colgroup>
 <thead><tr><th>#</th><th>Date</th><th>Story</th><th>Source</th><th>Type</th><th>Role</th><th>Summary</th><th>Evidence</th><th>Discussions</th></tr></thead>
 <tbody>
 """
@@ -230,7 +236,7 @@ def row(story: dict[str, Any]) -> str:
     role = text(story.get("role"))
     if confidence is not None:
         role += f" <span class='meta'>{confidence:.2f}</span>"
-    evidence = evidence_of(story)
+    evidence = story.get("evidence_parts") or evidence_of(story)
     quote = f'<span class="quote">“{text(evidence.quote)}”</span><br>' if evidence.quote else ""
     internals = (
         f"<details><summary>classifier details</summary>{text(evidence.internals)}</details>"
@@ -249,7 +255,7 @@ def row(story: dict[str, Any]) -> str:
         f'<td data-label="Story"><a href="{href(story["url"])}" rel="nofollow noopener">{text(story.get("title") or story["url"])}</a>{review}</td>'
         f'<td data-label="Source">{text(story["where"])}</td>'
         f'<td data-label="Type"><span class="tag" style="background:{colour}">{text(kind)}</span></td>'
-        f'<td data-label="Role">{role}</td><td data-label="Summary">{text(one_line(story))}</td>'
+        f'<td data-label="Role">{role}</td><td data-label="Summary">{text(story.get("one_line") or one_line(story))}</td>'
         f'<td data-label="Evidence">{quote}<span class="meta">{text(evidence.reason)}</span>{internals}</td>'
         f'<td data-label="Discussions">{_discussions(story)}</td></tr>\n'
     )

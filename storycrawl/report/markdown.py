@@ -196,14 +196,14 @@ def row(story: dict[str, Any]) -> str:
     role = md_escape(story.get("role"))
     if confidence is not None:
         role += f" ({confidence:.2f})"
-    evidence = evidence_of(story)
+    evidence = story.get("evidence_parts") or evidence_of(story)
     shown = f"“{evidence.quote}” — {evidence.reason}" if evidence.quote else evidence.reason
     review = " (reviewed)" if story.get("review") else ""
     return (
         f"| {story['number']} | {_date(story)} | "
         f"{md_link(story.get('title') or story['url'], story['url'])}{review} "
         f"| {md_escape(story['where'])} | {md_escape(story.get('source_type'))} | {role} "
-        f"| {md_escape(one_line(story))} | {md_escape(shown)} | {_discussions(story)} |\n"
+        f"| {md_escape(story.get('one_line') or one_line(story))} | {md_escape(shown)} | {_discussions(story)} |\n"
     )
 
 
