@@ -17,7 +17,7 @@ from scrapy.exceptions import UsageError
 
 from storycrawl.classify.evaluate import evaluate, read_labelled, render_text
 from storycrawl.commands import command_classifier, report_ledger
-from storycrawl.db import configured_db_path
+from storycrawl.config import configured_db_path
 from storycrawl.report.reader import NotAStorycrawlDB
 from storycrawl.report.review import reviewed_rows
 

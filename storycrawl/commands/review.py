@@ -16,7 +16,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from storycrawl.db import configured_db_path
+from storycrawl.config import configured_db_path
 from storycrawl.report.audit import load_audit
 from storycrawl.report.reader import NotAStorycrawlDB, ReportReader
 from storycrawl.report.review import export_csv, import_csv, sample, store, terminal_review

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from storycrawl.db import StoryDB, utcnow_iso
+from storycrawl.db import StoryStore, utcnow_iso
 from storycrawl.report.audit import VERDICTS
 from storycrawl.report.reader import ReportReader
 from storycrawl.report.rows import evidence_of, one_line
@@ -86,25 +86,23 @@ def sample(db_path: Path, n: int, seed: int, rejected: bool = False) -> list[dic
 
 def store(db_path: Path, verdicts: Iterable[tuple[dict[str, Any], str, str]], seed: int) -> int:
     """Write (story, verdict, note) rows into `reviews`, one per URL (the latest wins)."""
-    db = StoryDB(db_path)
-    count = 0
+    rows = [
+        {
+            "url": story["url"], "verdict": verdict, "note": note or None,
+            "reviewed_at": utcnow_iso(), "seed": seed,
+            "was_include": int(bool(story.get("include"))),
+            "was_role": story.get("role"), "was_source_type": story.get("source_type"),
+            "was_classifier": story.get("classifier"),
+        }
+        for story, verdict, note in verdicts
+    ]  # fmt: skip
+    db = StoryStore(db_path)
     try:
-        with db.db.conn:
-            for story, verdict, note in verdicts:
-                db.db.table("reviews").upsert(
-                    {
-                        "url": story["url"], "verdict": verdict, "note": note or None,
-                        "reviewed_at": utcnow_iso(), "seed": seed,
-                        "was_include": int(bool(story.get("include"))),
-                        "was_role": story.get("role"), "was_source_type": story.get("source_type"),
-                        "was_classifier": story.get("classifier"),
-                    },
-                    pk="url",
-                )  # fmt: skip
-                count += 1
+        if rows:
+            db.write(lambda: db.db.table("reviews").upsert_all(rows, pk="url"))
     finally:
         db.close()
-    return count
+    return len(rows)
 
 
 def card(story: dict[str, Any], index: int, total: int) -> str:
