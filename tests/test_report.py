@@ -150,3 +150,30 @@ def test_report_filters_choose_the_stories(tmp_path):
     assert urls(source="reddit") == ["jul"]
     assert urls(min_confidence=0.75) == ["oct", "jul", "jan"]
     assert "with confidence at least 0.75" in (tmp_path / "out" / "report.md").read_text()
+
+
+def test_report_says_what_failed_when_no_source_was_reached(tmp_path):
+    db = StoryDB(tmp_path / "s.db")
+    stats = {
+        "storycrawl/health/status": "unreachable",
+        "storycrawl/health/sources": {
+            "hackernews": {"status": "unreachable", "reason": None,
+                           "api": {"responses": 0, "ok": 0, "failed": {"dns": 2},
+                                   "examples": {"dns": "DNS lookup failed for hn.algolia.com"}}},
+            "feeds": {"status": "reached", "api": {"responses": 3, "ok": 3, "failed": {}}},
+        },
+    }  # fmt: skip
+    db.runs.insert(
+        {"id": "r1", "spider": "all", "started_at": "2026-11-27T10:00:00Z", "stats": stats}
+    )
+    db.close()
+    build_report(tmp_path / "s.db", tmp_path / "out", min_stories=100)
+    report = (tmp_path / "out" / "report.md").read_text()
+    assert (
+        "No source could be reached in the last crawl (2026-11-27 10:00): hackernews: dns ×2 "
+        "(DNS lookup failed for hn.algolia.com)." in report
+    )
+    assert "Crawl more sources or widen the window" not in report
+    assert "Fix what failed and crawl again." in report
+    html = (tmp_path / "out" / "report.html").read_text()
+    assert "No source could be reached in the last crawl" in html

@@ -24,6 +24,7 @@ from storycrawl.report.data import (
     Tally,
     display_fields,
     load_funnel,
+    load_health,
     load_origin,
 )
 from storycrawl.report.exports import CsvWriter, JsonWriter
@@ -115,6 +116,7 @@ def _build(reader, out, min_stories, report_filter, max_share, now, html_rows) -
         classifiers=dict(classifiers.most_common()),
         quote_failures=failures,
         html_rows=html_rows,
+        health=load_health(reader),
     )
     # Pass 2: every file, row by row.
     out.mkdir(parents=True, exist_ok=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from storycrawl.report.audit import Audit
-from storycrawl.report.data import Breakdowns, Funnel, Origin
+from storycrawl.report.data import Breakdowns, Funnel, Health, Origin
 from storycrawl.report.practices import Practice
 from storycrawl.report.synthesis import Synthesis
 from storycrawl.report.themes import TimeSplit
@@ -33,6 +33,7 @@ class ReportContext:
     classifiers: dict[str, int] = field(default_factory=dict)
     quote_failures: int = 0
     html_rows: int = HTML_ROWS
+    health: Health = field(default_factory=Health)
 
     def classifier_line(self) -> str:
         if not self.classifiers:
@@ -42,6 +43,8 @@ class ReportContext:
 
     def warnings(self) -> list[str]:
         lines = []
+        if self.health.notice():
+            lines.append(self.health.notice())
         if self.stories < self.min_stories:
             lines.append(
                 f"Only {self.stories} stories are included, fewer than the {self.min_stories} "

@@ -252,3 +252,54 @@ def load_origin(reader: ReportReader) -> Origin:
         if isinstance(stats, dict) and any(key.startswith("storycrawl/replay/") for key in stats):
             origin.replay_runs += 1
     return origin
+
+
+@dataclass
+class Health:
+    """What the latest crawl could reach, from its stats (`storycrawl/health/...`)."""
+
+    status: str | None = None  # ok, partial, unreachable; None when the crawl did not record it
+    when: str = ""
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (source, what failed)
+
+    def notice(self) -> str:
+        if self.status not in ("partial", "unreachable"):
+            return ""
+        what = "; ".join(f"{source}: {detail}" for source, detail in self.failed) or "no detail"
+        if self.status == "unreachable":
+            return f"No source could be reached in the last crawl ({self.when}): {what}."
+        return f"Some sources could not be reached in the last crawl ({self.when}): {what}."
+
+
+def _failures(part: Any) -> list[str]:
+    if not isinstance(part, dict):
+        return []
+    examples = part.get("examples") if isinstance(part.get("examples"), dict) else {}
+    out = []
+    for kind, count in (part.get("failed") or {}).items():
+        example = examples.get(kind)
+        out.append(f"{kind} ×{count}" + (f" ({example})" if example else ""))
+    return out
+
+
+def load_health(reader: ReportReader) -> Health:
+    row = reader.execute(
+        "select started_at, stats from runs where stats is not null "
+        "order by started_at desc limit 1"
+    ).fetchone()
+    if not row:
+        return Health()
+    try:
+        stats = json.loads(row[1])
+    except (json.JSONDecodeError, TypeError):
+        return Health()
+    if not isinstance(stats, dict) or "storycrawl/health/status" not in stats:
+        return Health()
+    health = Health(str(stats["storycrawl/health/status"]), (row[0] or "")[:16].replace("T", " "))
+    sources = stats.get("storycrawl/health/sources")
+    for name, info in sources.items() if isinstance(sources, dict) else []:
+        if not isinstance(info, dict) or info.get("status") not in ("failed", "unreachable"):
+            continue
+        failures = _failures(info.get("api")) + _failures(info.get("articles"))
+        health.failed.append((str(name), ", ".join(failures[:3]) or str(info.get("status"))))
+    return health

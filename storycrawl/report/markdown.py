@@ -82,12 +82,19 @@ def head(ctx: ReportContext) -> str:
     lines += [f"Generated {ctx.generated} from the storycrawl database.{scope}", ""]
     if ctx.classifier_line():
         lines += [md_escape(ctx.classifier_line()), ""]
+    if ctx.health.notice():
+        lines += [f"> **Warning:** {md_escape(ctx.health.notice())}", ""]
     if ctx.stories < ctx.min_stories:
+        advice = (
+            "Fix what failed and crawl again."
+            if ctx.health.status == "unreachable"
+            else "Crawl more sources or widen the window (`-a since=...`) before relying on "
+            "this report."
+        )
         lines += [
             (
                 f"> **Warning:** only {ctx.stories} stories are included, fewer than the "
-                f"{ctx.min_stories} asked for. Crawl more sources or widen the window "
-                "(`-a since=...`) before relying on this report."
+                f"{ctx.min_stories} asked for. {advice}"
             ),
             "",
         ]
