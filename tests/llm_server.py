@@ -87,8 +87,32 @@ def first_sentence(text: str) -> str:
     return text.strip().split("\n")[0][:200]
 
 
+def synthesis_answer(request: dict[str, Any]) -> dict[str, Any] | None:
+    """The double's answers to the report's synthesis calls (storycrawl/report/llm_synthesis.py):
+    map quotes a story's first sentence as its theme; reduce writes one cited sentence per
+    theme, quoting it. None for any other request."""
+    system = next((m["content"] for m in request["messages"] if m["role"] == "system"), "")
+    if system.startswith("storycrawl synthesis: map."):
+        _, title, text = page_of(request)
+        quote = first_sentence(text)
+        return {"summary": quote, "themes": [{"theme": (title or quote)[:60], "quote": quote}]}
+    if system.startswith("storycrawl synthesis: reduce."):
+        user = next(m["content"] for m in request["messages"] if m["role"] == "user")
+        sentences = []
+        for line in user.splitlines()[:6]:
+            found = re.match(r"\[#(\d+)\] (.*?) \| (.*)$", line)
+            if found:
+                row, theme, quote = found.groups()
+                sentences.append(f"One engineer writes about {theme} [#{row}]: “{quote}”")
+        return {"sentences": sentences}
+    return None
+
+
 def model_answer(request: dict[str, Any]) -> dict[str, Any]:
     """The double's labels for the page in a request."""
+    synthesis = synthesis_answer(request)
+    if synthesis is not None:
+        return synthesis
     url, title, text = page_of(request)
     result = HeuristicClassifier().classify(
         Document(url=url or "https://example.invalid/", title=title, text=text or "empty")

@@ -10,6 +10,7 @@ from pathlib import Path
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from storycrawl.classify.llm_config import LlmConfig, LlmConfigError
 from storycrawl.config import configured_db_path
 from storycrawl.items import SOURCE_TYPES
 from storycrawl.report import DEFAULT_MAX_SHARE, NotAStorycrawlDB, build_report
@@ -75,6 +76,10 @@ class Command(ScrapyCommand):
             "--strict", action="store_true", help="exit with code 1 when below --min-stories"
         )
         parser.add_argument(
+            "--no-llm", action="store_true",
+            help="no written synthesis even when an LLM is configured (OPENAI_API_KEY / OPENAI_BASE_URL)",
+        )  # fmt: skip
+        parser.add_argument(
             "--max-share", type=float, default=DEFAULT_MAX_SHARE, metavar="F",
             help=f"warn when one site or community holds more than this share (default: {DEFAULT_MAX_SHARE})",
         )  # fmt: skip
@@ -96,6 +101,12 @@ class Command(ScrapyCommand):
             source=opts.source,
             min_confidence=opts.min_confidence,
         )
+        llm = None
+        if not opts.no_llm and LlmConfig.configured(self.settings):
+            try:
+                llm = LlmConfig.from_settings(self.settings)
+            except LlmConfigError as exc:
+                raise UsageError(str(exc), print_help=False) from None
         try:
             result = build_report(
                 db_path,
@@ -103,11 +114,14 @@ class Command(ScrapyCommand):
                 min_stories=opts.min_stories,
                 report_filter=report_filter,
                 max_share=opts.max_share,
+                llm=llm,
             )
         except NotAStorycrawlDB as exc:
             raise UsageError(str(exc), print_help=False) from None
         for path in result.files:
             print(f"wrote {path}")
+        if result.context.written:
+            print(f"written synthesis by {llm.model}: {result.context.written.account()}")
         funnel = result.funnel
         print(
             f"{result.stories} stories in the report ({funnel.candidates} candidates, {funnel.rejected_total} rejected)"

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from storycrawl.classify.llm_config import LlmConfig
+from storycrawl.db import StoryStore
 from storycrawl.report import html as html_page
 from storycrawl.report import markdown
 from storycrawl.report.audit import load_audit
@@ -28,6 +30,7 @@ from storycrawl.report.data import (
     load_origin,
 )
 from storycrawl.report.exports import CsvWriter, JsonWriter
+from storycrawl.report.llm_synthesis import MAP_STORIES, WrittenSynthesis, synthesize_with_llm
 from storycrawl.report.practices import SAMPLE, TEXT_CHARS, find_practices
 from storycrawl.report.reader import NotAStorycrawlDB, ReportReader
 from storycrawl.report.rows import evidence_of, one_line
@@ -73,17 +76,37 @@ def build_report(
     max_share: float = DEFAULT_MAX_SHARE,
     now: datetime | None = None,
     html_rows: int = HTML_ROWS,
+    llm: LlmConfig | None = None,
 ) -> ReportResult:
-    """Write report.md, report.html, stories.json and stories.csv into out_dir."""
+    """Write report.md, report.html, stories.json and stories.csv into out_dir; with `llm`, add
+    the model's written synthesis (its answers cached in the database's llm_cache table)."""
     reader = ReportReader(db_path)  # raises NotAStorycrawlDB before anything is written
     try:
         return _build(reader, Path(out_dir), min_stories, report_filter or ReportFilter(),
-                      max_share, now, html_rows)  # fmt: skip
+                      max_share, now, html_rows, llm)  # fmt: skip
     finally:
         reader.close()
 
 
-def _build(reader, out, min_stories, report_filter, max_share, now, html_rows) -> ReportResult:
+def _written(reader: ReportReader, llm: LlmConfig, numbers: dict[str, int]) -> WrittenSynthesis:
+    """The LLM's synthesis over an evenly spread sample of the included stories."""
+    ordered = sorted(numbers.items(), key=lambda kv: kv[1])
+    step = max(1, len(ordered) // MAP_STORIES)
+    chosen = ordered[::step][:MAP_STORIES]
+    texts = reader.texts(url for url, _ in chosen)
+    titles = dict(reader.execute(
+        f"select url, title from stories where url in ({','.join('?' for _ in chosen)})",
+        [url for url, _ in chosen],
+    )) if chosen else {}  # fmt: skip
+    stories = [(n, titles.get(url) or "", texts.get(url, "")) for url, n in chosen]
+    store = StoryStore(reader.path)  # the LLM cache is the one write a report makes
+    try:
+        return synthesize_with_llm(llm, store, [s for s in stories if s[2].strip()])
+    finally:
+        store.close()
+
+
+def _build(reader, out, min_stories, report_filter, max_share, now, html_rows, llm) -> ReportResult:
     filter_sql, params = report_filter.where()
     where = f"{reader.included_clause()} and {filter_sql}"
     # Pass 1: count, and remember which stories to quote and to read for practices.
@@ -117,6 +140,7 @@ def _build(reader, out, min_stories, report_filter, max_share, now, html_rows) -
         quote_failures=failures,
         html_rows=html_rows,
         health=load_health(reader),
+        written=_written(reader, llm, numbers) if llm and numbers else None,
     )
     # Pass 2: every file, row by row.
     out.mkdir(parents=True, exist_ok=True)

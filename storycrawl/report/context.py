@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from storycrawl.report.audit import Audit
 from storycrawl.report.data import Breakdowns, Funnel, Health, Origin
+from storycrawl.report.llm_synthesis import WrittenSynthesis
 from storycrawl.report.practices import Practice
 from storycrawl.report.synthesis import Synthesis
 from storycrawl.report.themes import TimeSplit
@@ -34,6 +35,7 @@ class ReportContext:
     quote_failures: int = 0
     html_rows: int = HTML_ROWS
     health: Health = field(default_factory=Health)
+    written: WrittenSynthesis | None = None  # the LLM's synthesis, when one is configured
 
     def classifier_line(self) -> str:
         if not self.classifiers:

@@ -107,6 +107,22 @@ def _discussions(story: dict[str, Any]) -> str:
     return "<br>".join(links) or "—"
 
 
+def _written(ctx: ReportContext) -> str:
+    if not ctx.written:
+        return ""
+    sentences = (
+        "".join(
+            "<p>" + re.sub(r"#(\d+)", r'<a href="#s\1">#\1</a>', text(sentence)) + "</p>"
+            for sentence, _ in ctx.written.sentences
+        )
+        or "<p class='meta'>No sentence passed verification.</p>"
+    )
+    return (
+        f'<section id="written-synthesis"><h3>Written synthesis ({text(ctx.written.model)})</h3>'
+        f'{sentences}<p class="meta">Checked against the stored text: {text(ctx.written.account())}</p></section>'
+    )
+
+
 def _table(header: str, rows: str) -> str:
     return f"<table><thead><tr>{header}</tr></thead><tbody>{rows}</tbody></table>"
 
@@ -189,7 +205,7 @@ def head(ctx: ReportContext) -> str:
         "<p>No stories yet.</p>"
         if not synthesis.stories
         else f"""<p class="meta">From the {synthesis.stories} stories in the table; links go to their rows. Quotes are sentences copied from the stories' stored text.</p>
-{narrative}{splits}
+{narrative}{_written(ctx)}{splits}
 <div class="charts">
 <figure id="chart-responsibilities"><figcaption>Core responsibilities</figcaption>{bar_chart(synthesis.responsibilities[:10])}</figure>
 <figure id="chart-activities"><figcaption>Top daily activities</figcaption>{bar_chart(synthesis.activities[:10])}</figure>

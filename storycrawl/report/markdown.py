@@ -133,6 +133,16 @@ def head(ctx: ReportContext) -> str:
         ]
         for sentence in synthesis.narrative():
             lines += [sentence, ""]
+        if ctx.written:
+            lines += [f"### Written synthesis ({md_escape(ctx.written.model)})", ""]
+            lines += [md_escape(sentence) for sentence, _ in ctx.written.sentences] or [
+                "_No sentence passed verification._"
+            ]
+            lines += [
+                "",
+                f"_Checked against the stored text: {md_escape(ctx.written.account())}_",
+                "",
+            ]
         if ctx.time_splits:
             lines += ["### How they say their time splits", ""]
             lines += [f"> “{md_escape(t.quote)}” (#{t.number})" for t in ctx.time_splits]
