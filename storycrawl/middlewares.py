@@ -12,6 +12,7 @@ from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.http import Response
 
 from storycrawl.dates import parse_datetime
+from storycrawl.failures import RetryAfterTooLong
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +56,8 @@ class RetryAfterMiddleware:
       header the response goes on to RetryMiddleware as usual.
     - A response saying no requests remain (`X-Ratelimit-Remaining: 0`) pauses the slot until
       the reset time it gives, before the next request is sent.
-    - A wait longer than STORYCRAWL_RETRY_AFTER_MAX is not honoured: the response is passed on
-      and the refusal logged.
+    - A wait longer than STORYCRAWL_RETRY_AFTER_MAX is not honoured and not retried: the request
+      fails with RetryAfterTooLong (its errback records why) and the refusal is logged.
     Stats: storycrawl/retry_after/{retried,paused,too_long}, storycrawl/retry_after/wait_seconds.
     """
 
@@ -98,13 +99,13 @@ class RetryAfterMiddleware:
                 return response
             if wait > self.max_wait:
                 stats.inc_value("storycrawl/retry_after/too_long")
-                logger.warning(
-                    "%s asks to wait %.0fs (more than STORYCRAWL_RETRY_AFTER_MAX=%.0fs): not retried",
-                    request.url,
-                    wait,
-                    self.max_wait,
+                message = (
+                    f"HTTP {response.status} asks to wait {wait:.0f} s, more than "
+                    f"STORYCRAWL_RETRY_AFTER_MAX={self.max_wait:.0f} s: not retried"
                 )
-                return response
+                logger.warning("%s: %s", request.url, message)
+                # Raised, not returned: RetryMiddleware would retry a 429 at once otherwise.
+                raise RetryAfterTooLong(message)
             self._pause(request, wait)
             retry = get_retry_request(
                 request,

@@ -26,6 +26,9 @@ STORYCRAWL_CONTACT = "https://github.com/storycrawl/storycrawl"
 STORYCRAWL_CLASSIFIER = "heuristic"
 # Longest pause a Retry-After or rate-limit reset header may impose before we give up.
 STORYCRAWL_RETRY_AFTER_MAX = 300
+# Links from posts never reach loopback, private or link-local addresses (storycrawl.netguard),
+# except the origins the crawl starts from and these hosts ("host" or "host:port"; "*": all).
+STORYCRAWL_ALLOW_PRIVATE_HOSTS: list[str] = []
 
 ADDONS = {"storycrawl.addons.StorycrawlAddon": 0}
 
@@ -49,6 +52,12 @@ AUTOTHROTTLE_START_DELAY = 1.0
 AUTOTHROTTLE_MAX_DELAY = 60.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 DOWNLOAD_TIMEOUT = 30
+# A page or API answer is a few hundred KB; past 8 MB (after decompression: a gzip bomb) the
+# download is cut and the article recorded as fetch_failed. Scrapy's default is 1 GiB.
+DOWNLOAD_MAXSIZE = 8 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+# The telnet console listens on a port and logs its password: not wanted on a crawler.
+TELNETCONSOLE_ENABLED = False
 # API rate limits (shared guide sources.md §9), as the least delay between requests per host:
 # each source's, from the source registry.
 DOWNLOAD_SLOTS = registry.download_slots()
@@ -56,6 +65,8 @@ DOWNLOAD_SLOTS = registry.download_slots()
 STORYCRAWL_LOBSTERS_IGNORE_ROBOTS = False
 RETRY_TIMES = 3
 DOWNLOADER_MIDDLEWARES = {
+    # Before RobotsTxtMiddleware (100): a refused host is not even asked for its robots.txt.
+    "storycrawl.netguard.PrivateNetworkGuard": 50,
     # Runs its process_response before RetryMiddleware (550): 429/503 with Retry-After are
     # retried after the pause the server asked for; without the header, Scrapy's retry acts.
     "storycrawl.middlewares.RetryAfterMiddleware": 560,

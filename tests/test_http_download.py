@@ -125,5 +125,5 @@ def test_retry_after_is_honoured_and_robots_txt_obeyed(tmp_path, sources_file):
     ]
     assert stories[0]["include"] is True
     assert [(r["reason"], r["evidence"]) for r in rejections] == [
-        ("fetch_failed", "IgnoreRequest: Forbidden by robots.txt")
+        ("fetch_failed", "Forbidden by robots.txt")
     ]

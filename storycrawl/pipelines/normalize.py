@@ -24,6 +24,9 @@ from storycrawl.text import fingerprint, first_line_title, normalize_space, text
 from storycrawl.urls import canonical_url, url_problem
 
 MIN_TEXT_CHARS = 40
+# Real titles are under 300 characters (Reddit's limit); a longer one is cut, at a word, so that
+# no stage downstream (cue regexes, the LLM prompt, the report) works on a hostile page's megabyte.
+MAX_TITLE_CHARS = 500
 
 
 class NormalizePipeline(StoryPipeline):
@@ -74,6 +77,9 @@ class NormalizePipeline(StoryPipeline):
             story.title = first_line_title(story.text)
             self.count("title_from_text", story)
         story.title = normalize_space(story.title)
+        if len(story.title) > MAX_TITLE_CHARS:
+            story.title = story.title[:MAX_TITLE_CHARS].rsplit(" ", 1)[0].rstrip() + "…"
+            self.count("title_cut", story)
         story.text_hash = text_hash(story.text)
         if (print_ := fingerprint(story.text)) is not None:
             story.fingerprint = f"{print_:016x}"

@@ -4,11 +4,18 @@ A *Source* knows one platform (its requests, its paging, its parse functions); a
 one or more sources (`hackernews` runs one, `all` runs every enabled one). The spider owns what
 sources share: validated arguments, the sources file, the clock, and following link posts to
 their articles so that the same article reached twice, from anywhere, is fetched once.
+
+Pause and resume (`-s JOBDIR=dir`): Scrapy stores pending requests on disk by the *spider's*
+method names, so a source's callbacks are routed through `source_callback`/`source_errback` with
+the source and method named in the request's meta; what resumed requests need of the crawl's
+memory (the articles being fetched and the posts waiting for them, each source's count) is kept
+in `spider.state`, which Scrapy saves in the job directory.
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import logging
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
@@ -20,15 +27,16 @@ from pydantic import BaseModel
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 from scrapy.settings import BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from storycrawl.args import StorySpiderArgs, parse_spider_args
 from storycrawl.browser import render_meta
 from storycrawl.config import StorycrawlConfig, crawl_config
 from storycrawl.dates import pick_date
+from storycrawl.failures import describe
 from storycrawl.items import StoryItem
 from storycrawl.loaders import StoryLoader
+from storycrawl.netguard import origin
 from storycrawl.parsers import ParseError, Post
 from storycrawl.parsers.article import Article, extract_article
 from storycrawl.sources import load_sources
@@ -45,7 +53,15 @@ class Source:
     def __init__(self, spider: StorySpider):
         self.spider = spider
         self.config: Any = getattr(spider.sources_file, self.name, None)
-        self.taken = 0
+
+    @property
+    def taken(self) -> int:
+        """Candidates taken so far (kept by the spider, so a resumed crawl goes on counting)."""
+        return self.spider.taken.get(self.name, 0)
+
+    @taken.setter
+    def taken(self, value: int) -> None:
+        self.spider.taken[self.name] = value
 
     # What the spider asks of every source.
     def unavailable(self) -> str | None:
@@ -91,14 +107,9 @@ class Source:
 
     def failed(self, failure: Failure) -> None:
         """Errback for the source's own API requests: counted and logged, the crawl goes on."""
-        request = failure.request
-        if failure.check(HttpError):
-            status = failure.value.response.status
-            self.count(f"errors/http_{status}")
-            logger.warning("%s: %s answered HTTP %d", self.name, request.url, status)
-        else:
-            self.count(f"errors/{failure.type.__name__}")
-            logger.warning("%s: %s failed: %s", self.name, request.url, failure.getErrorMessage())
+        kind, message = describe(failure, self.spider.settings.getint("DOWNLOAD_MAXSIZE"))
+        self.count(f"errors/{kind}")
+        logger.warning("%s: %s failed: %s", self.name, failure.request.url, message)
 
     def bad_response(self, response: Response, error: ParseError) -> None:
         self.count("errors/bad_response")
@@ -153,6 +164,9 @@ class StorySpider(scrapy.Spider):
         since = parsed.since_or_default(now)
         spider.since = datetime(since.year, since.month, since.day, tzinfo=UTC)
         spider.articles: dict[str, ArticleReach] = {}
+        spider.taken: dict[str, int] = {}
+
+        spider.named_origins: set[tuple[str, str, int]] = set()
         return spider
 
     @functools.cached_property
@@ -163,6 +177,7 @@ class StorySpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[Any]:
         logger.info("Collecting stories published since %s", self.since.date().isoformat())
+        self.restore_state()
         for source in self.sources:
             reason = source.unavailable()
             if reason:
@@ -172,8 +187,58 @@ class StorySpider(scrapy.Spider):
                 )
                 logger.warning("Source %s skipped: %s", source.name, reason)
                 continue
-            for request in source.start_requests():
+            for request in self.routed(source, source.start_requests()):
+                if isinstance(request, scrapy.Request) and (found := origin(request.url)):
+                    # The user named this origin (sources file, URL file): the private-network
+                    # guard lets it through even on loopback or a private address.
+                    self.named_origins.add(found)
                 yield request
+
+    # --- pause and resume (JOBDIR) -----------------------------------------------------------
+    def restore_state(self) -> None:
+        """Articles and counts saved by a paused crawl (`spider.state`, set by Scrapy's
+        SpiderState extension when JOBDIR is given; a plain dict otherwise)."""
+        state = getattr(self, "state", None)
+        if state is None:
+            self.state = state = {}
+        saved = state.get("storycrawl")
+        if saved:
+            self.articles.update(saved.get("articles", {}))
+            self.taken.update(saved.get("taken", {}))
+            logger.info("Resuming: %d articles known from the paused crawl", len(self.articles))
+        # The same objects, so Scrapy saves their latest contents when the spider closes.
+        state["storycrawl"] = {"articles": self.articles, "taken": self.taken}
+
+    def source_named(self, name: str) -> Source:
+        return next(source for source in self.sources if source.name == name)
+
+    def routed(self, source: Source, outputs: Iterable[Any] | None) -> Iterable[Any]:
+        """The source's requests with their callbacks named through the spider, so that Scrapy
+        can store them on disk (it serialises a callback as a method name of the spider)."""
+        for output in outputs or ():
+            if isinstance(output, scrapy.Request):
+                self._route(source, output)
+            yield output
+
+    def _route(self, source: Source, request: scrapy.Request) -> None:
+        for kind, dispatcher in (
+            ("callback", self.source_callback),
+            ("errback", self.source_errback),
+        ):
+            function = getattr(request, kind)
+            if inspect.ismethod(function) and function.__self__ is source:
+                request.meta[f"storycrawl_{kind}"] = [source.name, function.__name__]
+                setattr(request, kind, dispatcher)
+
+    def source_callback(self, response: Response, **kwargs: Any) -> Iterable[Any]:
+        name, method = response.meta["storycrawl_callback"]
+        source = self.source_named(name)
+        return self.routed(source, getattr(source, method)(response, **kwargs))
+
+    def source_errback(self, failure: Failure) -> Iterable[Any]:
+        name, method = failure.request.meta["storycrawl_errback"]
+        source = self.source_named(name)
+        return self.routed(source, getattr(source, method)(failure))
 
     # --- posts and articles ------------------------------------------------------------------
     def follow_post(self, post: Post) -> Iterable[Any]:
@@ -209,6 +274,9 @@ class StorySpider(scrapy.Spider):
                 errback=self.article_failed,
                 cb_kwargs={"key": key},
                 meta={"source": post.source, **(render_meta() if post.render_js else {})},
+                # Each article is asked for once (self.articles): a redirect loop must end in
+                # the errback (max redirections), not vanish in Scrapy's duplicate filter.
+                dont_filter=True,
             )
         except ValueError as exc:
             self.articles[key].state, self.articles[key].error = "failed", str(exc)
@@ -251,12 +319,10 @@ class StorySpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> Iterable[StoryItem]:
         key = failure.request.cb_kwargs["key"]
         reach = self.articles[key]
-        if failure.check(HttpError):
-            error = f"HTTP {failure.value.response.status}"
-        else:
-            error = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        kind, error = describe(failure, self.settings.getint("DOWNLOAD_MAXSIZE"))
         reach.state, reach.error = "failed", error
         self.crawler.stats.inc_value("storycrawl/articles/failed")
+        self.crawler.stats.inc_value(f"storycrawl/articles/failed/{kind}")
         for post in reach.posts:
             yield self.failed_item(post, error)
 
