@@ -31,6 +31,15 @@ class RetryAfterTooLong(IgnoreRequest):
     """A 429/503 asking for a longer wait than STORYCRAWL_RETRY_AFTER_MAX: not retried."""
 
 
+class RobotsUnreadable(IgnoreRequest):
+    """The host's robots.txt could not be read (5xx, network error): RFC 9309 says do not crawl.
+    `kind` is the fault that kept it unread (dns, timeout, http_503...)."""
+
+    def __init__(self, message: str, kind: str = "robots"):
+        super().__init__(message)
+        self.kind = kind
+
+
 def _host(url: str) -> str:
     try:
         parts = urlsplit(url)
@@ -50,6 +59,8 @@ def describe(failure: Failure, maxsize: int | None = None) -> tuple[str, str]:
         return f"http_{status}", f"HTTP {status}"
     if failure.check(RetryAfterTooLong):
         return "retry_after_too_long", text
+    if failure.check(RobotsUnreadable):
+        return failure.value.kind, f"{host}: {text}"
     if failure.check(IgnoreRequest):
         if "robots.txt" in text:
             return "robots", text

@@ -1,4 +1,4 @@
-"""Downloader middlewares."""
+"""Downloader middlewares: Retry-After and rate-limit pauses; robots.txt read as RFC 9309 says."""
 
 from __future__ import annotations
 
@@ -9,10 +9,16 @@ import time
 from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.http import Response
+from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
+from twisted.internet.defer import Deferred
+from twisted.python.failure import Failure
 
 from storycrawl.dates import parse_datetime
-from storycrawl.failures import RetryAfterTooLong
+from storycrawl.failures import RetryAfterTooLong, RobotsUnreadable, describe
 
 logger = logging.getLogger(__name__)
 
@@ -140,3 +146,58 @@ class RetryAfterMiddleware:
             if header in response.headers:
                 return seconds_until(response.headers.get(header))
         return None
+
+
+class StrictRobotsTxtMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, with RFC 9309's rule for a robots.txt that can't be read.
+
+    Scrapy crawls a host whose robots.txt fails to download as if it allowed everything, and logs
+    a traceback. RFC 9309 (2.3.1.3-4): a robots.txt that is unavailable (4xx) allows everything;
+    one that is unreachable (5xx, network error) means complete disallow. So a host whose robots.txt
+    can't be read is not crawled: each request to it fails with RobotsUnreadable, which says why
+    in one line (the request's errback records it), and the host is named once in a warning.
+    """
+
+    async def robot_parser(self, request: Request):
+        netloc = urlparse_cached(request).netloc
+        if netloc not in self._parsers:
+            url = urlparse_cached(request)
+            self._parsers[netloc] = Deferred()
+            robots = Request(
+                f"{url.scheme}://{netloc}/robots.txt",
+                priority=self.DOWNLOAD_PRIORITY,
+                meta={"dont_obey_robotstxt": True},
+                callback=NO_CALLBACK,
+            )
+            try:
+                response = await self.crawler.engine.download_async(robots)
+            except Exception as exc:  # noqa: BLE001 - every download failure means "unreachable"
+                failure = Failure(exc)
+                failure.request = robots
+                self._unreachable(netloc, robots.url, describe(failure))
+            else:
+                if response.status >= 500:
+                    self._unreachable(
+                        netloc, robots.url, (f"http_{response.status}", f"HTTP {response.status}")
+                    )
+                else:
+                    await self._parse_robots(response, netloc, request)
+            self._stats.inc_value("robotstxt/request_count")
+        parser = self._parsers[netloc]
+        if isinstance(parser, Deferred):
+            parser = await maybe_deferred_to_future(parser)
+        if isinstance(parser, RobotsUnreadable):
+            raise RobotsUnreadable(str(parser), kind=parser.kind)
+        return parser
+
+    def _unreachable(self, netloc: str, url: str, described: tuple[str, str]) -> None:
+        kind, message = described
+        self._stats.inc_value(f"robotstxt/unreachable/{kind}")
+        logger.warning("%s could not be read (%s): %s is not crawled", url, message, netloc)
+        waiting = self._parsers[netloc]
+        unreadable = RobotsUnreadable(
+            f"robots.txt could not be read ({message}): not crawled", kind=kind
+        )
+        self._parsers[netloc] = unreadable
+        if isinstance(waiting, Deferred):
+            waiting.callback(unreadable)

@@ -67,6 +67,9 @@ RETRY_TIMES = 3
 DOWNLOADER_MIDDLEWARES = {
     # Before RobotsTxtMiddleware (100): a refused host is not even asked for its robots.txt.
     "storycrawl.netguard.PrivateNetworkGuard": 50,
+    # robots.txt that can't be read (5xx, offline) means "don't crawl" (RFC 9309), not "crawl all".
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "storycrawl.middlewares.StrictRobotsTxtMiddleware": 100,
     # Runs its process_response before RetryMiddleware (550): 429/503 with Retry-After are
     # retried after the pause the server asked for; without the header, Scrapy's retry acts.
     "storycrawl.middlewares.RetryAfterMiddleware": 560,
