@@ -8,6 +8,7 @@ user can act on.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import urlsplit
 
 from scrapy.exceptions import (
@@ -89,6 +90,11 @@ def describe(failure: Failure, maxsize: int | None = None) -> tuple[str, str]:
         limit = f" ({maxsize} bytes)" if maxsize else ""
         return "too_big", f"body grew past DOWNLOAD_MAXSIZE{limit}: download cut"
     if failure.check(DownloadFailedError, net.ConnectionLost, net.ConnectionDone):
-        return "connection", f"connection to {host} failed: {text or 'closed without an answer'}"
+        # Twisted's text is a list of Failure reprs; keep the reasons they carry.
+        reasons = re.findall(r"twisted\.\w+\.\w+\.(\w+): ([^>]*)>", text)
+        detail = "; ".join(f"{name}: {why.strip()}" for name, why in reasons) or text
+        return "connection", (
+            f"connection to {host} lost before a whole answer ({detail or 'no detail given'})"
+        )
     name = failure.type.__name__ if failure.type else "error"
     return name, f"{name}: {text}" if text else f"{name} (no detail given) fetching {host}"

@@ -87,6 +87,8 @@ ITEM_PIPELINES = {
     "storycrawl.pipelines.include.IncludePipeline": 700,
 }
 EXTENSIONS = {
+    # Before CrawlRecorder: its closing summary and verdict go into the run's stored stats.
+    "storycrawl.health.CrawlHealth": 400,
     "storycrawl.extensions.CrawlRecorder": 500,
 }
 FEED_EXPORT_ENCODING = "utf-8"

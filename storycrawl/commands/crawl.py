@@ -1,12 +1,14 @@
 """`scrapy crawl`: Scrapy's own command, with storycrawl's checks first.
 
 A bad `-a` value, a bad sources file or an unusable classifier setting stops the crawl before it starts, with a one-line
-message that names the culprit (exit code 2), instead of a traceback from inside the engine.
+message that names the culprit (exit code 2), instead of a traceback from inside the engine. A crawl
+in which no source could be reached exits with status 1 (storycrawl.health).
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -15,6 +17,7 @@ from storycrawl.args import ArgumentError
 from storycrawl.classify.base import ClassifierError
 from storycrawl.classify.llm_config import LlmConfig, LlmConfigError
 from storycrawl.config import ConfigError, StorycrawlConfig
+from storycrawl.health import crawl_unreachable
 from storycrawl.sources import SourcesError
 
 
@@ -35,6 +38,15 @@ class Command(ScrapyCrawl):
                 except (ArgumentError, SourcesError, ClassifierError, ConfigError) as exc:
                     raise UsageError(str(exc), print_help=False) from None
         super().run(args, opts)
+        crawler = getattr(self, "crawler", None)
+        if crawler is not None and crawler.stats and crawl_unreachable(crawler.stats.get_stats()):
+            self.exitcode = 1
+            print("storycrawl: no source could be reached; nothing was crawled", file=sys.stderr)
+
+    def _create_crawler(self, spidercls):
+        # Kept to read the crawl's verdict once it is over.
+        self.crawler = super()._create_crawler(spidercls)
+        return self.crawler
 
 
 def check_classifier(settings) -> None:

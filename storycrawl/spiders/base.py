@@ -237,8 +237,20 @@ class StorySpider(scrapy.Spider):
 
     def source_errback(self, failure: Failure) -> Iterable[Any]:
         name, method = failure.request.meta["storycrawl_errback"]
+        self.record_failure(name, failure, "api")
         source = self.source_named(name)
         return self.routed(source, getattr(source, method)(failure))
+
+    def record_failure(self, source: str, failure: Failure, scope: str) -> tuple[str, str]:
+        """Count a failed request by kind for the source's closing summary (CrawlHealth);
+        scope is `api` (the source's own requests) or `articles` (the pages its posts link to)."""
+        kind, message = describe(failure, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        stats = self.crawler.stats
+        key = f"storycrawl/source/{source}/{scope}/failed/{kind}"
+        stats.inc_value(key)
+        if stats.get_value(f"{key}/example") is None:
+            stats.set_value(f"{key}/example", message[:300])
+        return kind, message
 
     # --- posts and articles ------------------------------------------------------------------
     def follow_post(self, post: Post) -> Iterable[Any]:
@@ -319,7 +331,9 @@ class StorySpider(scrapy.Spider):
     def article_failed(self, failure: Failure) -> Iterable[StoryItem]:
         key = failure.request.cb_kwargs["key"]
         reach = self.articles[key]
-        kind, error = describe(failure, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        kind, error = self.record_failure(
+            failure.request.meta.get("source", "unknown"), failure, "articles"
+        )
         reach.state, reach.error = "failed", error
         self.crawler.stats.inc_value("storycrawl/articles/failed")
         self.crawler.stats.inc_value(f"storycrawl/articles/failed/{kind}")

@@ -22,6 +22,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from storycrawl.failures import RobotsUnreadable
 from storycrawl.parsers import ParseError
 from storycrawl.parsers.article import content_type
 from storycrawl.parsers.lobsters import STORIES_PER_PAGE, parse_story_list, post_from_story
@@ -107,6 +108,9 @@ class LobstersSource(Source):
             yield self.listing_request(page + 1)
 
     def listing_failed(self, failure: Failure) -> None:
+        if failure.check(RobotsUnreadable):  # unread is not "disallowed": the summary says why
+            self.failed(failure)
+            return
         if failure.check(IgnoreRequest) and "robots.txt" in failure.getErrorMessage():
             self.count("robots_forbidden")
             if not self.told_robots:
