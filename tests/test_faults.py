@@ -204,7 +204,7 @@ def test_offline_every_source_says_why_and_the_exit_status_is_1(tmp_path):
     (run,) = rows(db, "select finish_reason, stats from runs")
     stats = json.loads(run["stats"])
     assert stats["storycrawl/health/status"] == "unreachable"
-    assert stats["storycrawl/health/sources"]["hackernews"]["failed"]["dns"] >= 1
+    assert stats["storycrawl/health/sources"]["hackernews"]["api"]["failed"]["dns"] >= 1
 
 
 def test_a_source_whose_robots_txt_cannot_be_read_is_not_crawled(tmp_path):
