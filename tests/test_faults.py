@@ -218,3 +218,70 @@ def test_a_source_whose_robots_txt_cannot_be_read_is_not_crawled(tmp_path):
     assert "Traceback" not in result.stderr
     assert "robots.txt could not be read (HTTP 503)" in result.stderr
     assert result.returncode == 1  # its only source could not be crawled
+
+
+def distinct_article(number: int) -> bytes:
+    """An article whose text differs from every other one (dedup must not merge them)."""
+    import random
+
+    words = ["agent", "retrieval", "eval", "latency", "tokens", "prompt", "cache", "reranker", "tool", "schema", "trace", "judge", "rollout", "budget", "index", "chunk", "embedding", "regression", "dataset", "customer", "ticket"]  # fmt: skip
+    rng = random.Random(number)
+    sentences = " ".join(
+        f"I {rng.choice(['built', 'measured', 'rewrote', 'shipped'])} the "
+        + " ".join(rng.choice(words) for _ in range(12))
+        + "."
+        for _ in range(30)
+    )
+    intro = (f"Post {number}: last month our team shipped an LLM agent to production and I "
+             "wrote its eval harness myself.")  # fmt: skip
+    return article_html(f"Article {number}", f"<p>{intro} {sentences}</p>")
+
+
+def article_html(title: str, body: str) -> bytes:
+    from tests.faults_cases import article
+
+    return article(title, body).encode()
+
+
+def test_pause_and_resume_with_jobdir_loses_nothing(tmp_path):
+    from tests.faults_cases import Case, algolia_page
+
+    cases = [Case(f"jobdir_{n}", "story") for n in range(40)]
+    with FaultServer() as server:
+        for number, case in enumerate(cases):
+            gone = number % 7 == 3
+            server.add(
+                case.path(),
+                reply(404, "gone") if gone else reply(200, distinct_article(number), delay=0.1),
+            )
+        page = algolia_page(cases, server.url)
+        server.handle("/api/v1/search_by_date", lambda q: reply(200, page, JSON))
+        sources = tmp_path / "sources.toml"
+        sources.write_text(
+            f'[hackernews]\napi_url = "{server.url}/api/v1"\nqueries = ["stories"]\n'
+        )
+        db = tmp_path / "jobdir.db"
+        jobdir = tmp_path / "job"
+        base = fast_settings(db, sources, JOBDIR=jobdir, CONCURRENT_REQUESTS_PER_DOMAIN=2)
+        first = scrapy(
+            "crawl",
+            "hackernews",
+            "-a",
+            "since=2026-09-01",
+            settings={**base, "CLOSESPIDER_ITEMCOUNT": 5},
+        )
+        paused = rows(db, "select url from stories") + rows(db, "select url from rejections")
+        second = scrapy("crawl", "hackernews", "-a", "since=2026-09-01", settings=base)
+    for result in (first, second):
+        assert "Traceback" not in result.stderr, result.stderr[-3000:]
+        assert "Unable to serialize" not in result.stderr
+    assert "closespider_itemcount" in first.stderr
+    assert 5 <= len(paused) < 40, "the first crawl stopped mid-way"
+    stories = rows(db, "select url, discussions from stories")
+    rejections = rows(db, "select url, via, reason from rejections")
+    lost = [
+        case.name for number, case in enumerate(cases) if not outcome(number, stories, rejections)
+    ]
+    assert lost == []
+    fetched = [entry["path"] for entry in server.log if entry["path"].startswith("/case/")]
+    assert len(fetched) == len(set(fetched)) == 40, "each article fetched once over both runs"
