@@ -5,7 +5,9 @@ message and finish_reason, usage), so the real `openai` client talks to it. Its 
 double: it labels the page between the prompt's fence lines with storycrawl's heuristic and quotes
 the page's first sentence as evidence. Tests script faults on top: queued replies (invalid JSON,
 429 with Retry-After, 500, slow answers, refusals, a server that refuses JSON schema), served in
-order before the default answers.
+order before the default answers; `Reply(content_type="text/html", body="<html>…")` plays a
+gateway answering 200 with an HTML page, `Reply(body={"status": "ok"})` a proxy's JSON that is
+no chat completion.
 
 Run it by hand for a crawl: `python -m tests.llm_server --latency 0.05` prints its base URL.
 """
@@ -33,6 +35,7 @@ class Reply:
     body: Any = None  # dict → JSON; str/bytes → as is; None → the default answer
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    content_type: str = "application/json"  # "text/html" plays a gateway's error page
 
 
 def completion(
@@ -203,9 +206,15 @@ class ChatServer:
                     if reply.body is not None
                     else completion(json.dumps(server.answer(request)))
                 )
-                self._send(reply.status, body, reply.headers)
+                self._send(reply.status, body, reply.headers, reply.content_type)
 
-            def _send(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
+            def _send(
+                self,
+                status: int,
+                body: Any,
+                headers: dict[str, str] | None = None,
+                content_type: str = "application/json",
+            ) -> None:
                 data = (
                     body
                     if isinstance(body, bytes)
@@ -214,7 +223,7 @@ class ChatServer:
                     else json.dumps(body).encode()
                 )
                 self.send_response(status)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", content_type)
                 for name, value in (headers or {}).items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(data)))

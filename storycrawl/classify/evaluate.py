@@ -32,10 +32,17 @@ class InputRow:
     document: Document
 
 
-def read_documents(lines: Iterable[str]) -> Iterator[InputRow | LineError]:
+def read_documents(lines: Iterable[str | bytes]) -> Iterator[InputRow | LineError]:
     """JSON lines with `url`, `title`, `text` (and optionally `published`): a Document per good
-    line, a LineError (with its number) per bad one. Blank lines are skipped."""
+    line, a LineError (with its number) per bad one. Blank lines are skipped. Lines given as
+    bytes (a file opened in binary) that are not UTF-8 are bad lines, not a crash."""
     for number, line in enumerate(lines, start=1):
+        if isinstance(line, bytes):
+            try:
+                line = line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield LineError(number, f"not UTF-8 text (byte {exc.start})")
+                continue
         if not line.strip():
             continue
         try:
@@ -51,6 +58,9 @@ def read_documents(lines: Iterable[str]) -> Iterator[InputRow | LineError]:
             continue
         if not isinstance(data.get("url"), str) or not data["url"].strip():
             yield LineError(number, "no url")
+            continue
+        if not isinstance(data.get("hints") or {}, dict):
+            yield LineError(number, "hints must be a JSON object of names to values")
             continue
         try:
             document = Document(

@@ -42,6 +42,59 @@ from storycrawl.middlewares import seconds_until
 logger = logging.getLogger(__name__)
 
 
+# Loggers of the HTTP client stack: httpx logs every call's URL at INFO.
+CLIENT_LOGGERS = ("httpx", "httpx2", "httpcore", "openai", "openai._base_client")
+
+
+class RedactSecrets(logging.Filter):
+    """Replaces the configuration's secrets in log records of the HTTP client's loggers."""
+
+    def __init__(self, secrets: list[str]):
+        super().__init__()
+        self.secrets = sorted(set(secrets), key=len, reverse=True)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if any(secret in message for secret in self.secrets):
+            for secret in self.secrets:
+                message = message.replace(secret, "***")
+            record.msg, record.args = message, ()
+        return True
+
+    def install(self) -> None:
+        for name in CLIENT_LOGGERS:
+            target = logging.getLogger(name)
+            if not any(
+                isinstance(f, RedactSecrets) and f.secrets == self.secrets for f in target.filters
+            ):
+                target.addFilter(self)
+
+
+class NotACompletion(Exception):
+    """A 200 answer that is not a chat completion (a gateway's HTML page, a proxy's JSON)."""
+
+
+def completion_message(completion: Any) -> tuple[str | None, str | None]:
+    """(content, refusal) of a chat completion; NotACompletion when the answer is not one (the openai
+    client hands back the raw text of a non-JSON answer, and unvalidated objects for odd JSON)."""
+    if isinstance(completion, str | bytes):
+        start = completion[:60].strip() if isinstance(completion, str) else repr(completion[:60])
+        raise NotACompletion(f"the server answered with text, not a chat completion: {start!r}")
+    choices = getattr(completion, "choices", None)
+    if not isinstance(choices, list) or not choices:
+        raise NotACompletion("the server's answer has no choices: not a chat completion")
+    message = getattr(choices[0], "message", None)
+    content = getattr(message, "content", None)
+    refusal = getattr(message, "refusal", None)
+    if (
+        message is None
+        or not isinstance(content, str | None)
+        or not isinstance(refusal, str | None)
+    ):
+        raise NotACompletion("the server's answer has no readable message: not a chat completion")
+    return content, refusal
+
+
 class LlmFailure(Exception):
     """A call that failed after its retries; the message names the last fault."""
 
@@ -70,6 +123,8 @@ class LlmClassifier:
             timeout=config.timeout,
             max_retries=0,  # retries are ours: they honour Retry-After and count every fault
         )
+        if config.secrets():
+            RedactSecrets(config.secrets()).install()
         self.format_index = (
             0 if config.response_format == "auto" else FORMATS.index(config.response_format)
         )
@@ -126,6 +181,14 @@ class LlmClassifier:
             self._count("fallback/error")
             logger.warning("LLM labelling of %s failed (%s): heuristic labels used", doc.url, exc)
             return self._fallback(fallback, f"llm failed: {exc}", suspicious)
+        except Exception as exc:  # noqa: BLE001 - one page's unforeseen fault must not lose the page
+            self.ledger.fallbacks["unexpected"] += 1
+            self._count("fallback/unexpected")
+            logger.warning(
+                "LLM labelling of %s failed unexpectedly (%s: %s): heuristic labels used",
+                doc.url, exc.__class__.__name__, exc,
+            )  # fmt: skip
+            return self._fallback(fallback, f"llm failed: {exc.__class__.__name__}", suspicious)
         if self.cache:
             self.cache.put(key, self.config.model, labels, *usage)
         return self._combine(labels, doc, fallback, suspicious)
@@ -255,16 +318,29 @@ class LlmClassifier:
                 await asyncio.sleep(min(self.config.backoff * 2**attempt, self.config.max_wait))
                 attempt += 1
                 continue
-            usage = self._usage(completion, messages)
-            choice = completion.choices[0] if completion.choices else None
-            message = choice.message if choice else None
-            if message is not None and getattr(message, "refusal", None):
-                last = f"refused: {message.refusal[:80]}"
+            except (openai.APIError, ValueError) as exc:
+                # APIResponseValidationError, or a body announced as JSON that is not (a cut
+                # answer): the client raises JSONDecodeError.
+                last = f"unreadable answer ({exc.__class__.__name__}: {str(exc)[:80]})"
+                self._fault("not_a_completion")
+                attempt += 1
+                continue
+            try:
+                content, refusal = completion_message(completion)
+            except NotACompletion as exc:
+                # A gateway's HTML error page or a proxy's JSON, answered with status 200.
+                last = str(exc)
+                self._fault("not_a_completion")
+                attempt += 1
+                continue
+            usage = self._usage(completion, messages, content)
+            if refusal:
+                last = f"refused: {refusal[:80]}"
                 self._fault("refusal")
                 attempt += 1
                 continue
             try:
-                return parse_answer(message.content if message else None, doc), usage
+                return parse_answer(content, doc), usage
             except ValueError as exc:
                 last = str(exc)
                 self._fault("invalid_answer")
@@ -306,15 +382,16 @@ class LlmClassifier:
                 pass
         return seconds_until(headers.get("retry-after"))
 
-    def _usage(self, completion: Any, messages: list[dict[str, str]]) -> tuple[int, int]:
+    def _usage(
+        self, completion: Any, messages: list[dict[str, str]], content: str | None
+    ) -> tuple[int, int]:
         usage = getattr(completion, "usage", None)
         prompt = getattr(usage, "prompt_tokens", None)
         output = getattr(usage, "completion_tokens", None)
-        if prompt is None:  # some local servers send no usage: estimate at 4 characters a token
+        if not isinstance(prompt, int):  # some local servers send no usage: 4 characters a token
             prompt = sum(len(m["content"]) for m in messages) // 4
             self._count("usage_estimated")
-        if output is None:
-            content = completion.choices[0].message.content if completion.choices else ""
+        if not isinstance(output, int):
             output = len(content or "") // 4
         self.ledger.prompt_tokens += prompt
         self.ledger.completion_tokens += output

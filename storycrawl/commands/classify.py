@@ -2,7 +2,9 @@
 
 Reads documents (one JSON object a line: url, title, text, optionally published) and writes one
 line per good input, in input order, with the url and every label. A bad line is reported with
-its number and skipped; the rest go on. Exit code 1 when any line was bad.
+its number and skipped (not JSON, not UTF-8, no text, a bad field); the rest go on. Exit code 1
+when any line was bad. The output is written once complete (never truncated first); `-o` equal
+to the input is refused.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import contextlib
 import json
 import sys
 from pathlib import Path
-from typing import TextIO
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
@@ -67,14 +68,25 @@ class Command(ScrapyCommand):
         source = Path(args[0])
         if not source.is_file():
             raise UsageError(f"no such file: {source}", print_help=False)
+        target = None if opts.output == "-" else Path(opts.output)
+        if target is not None and target.exists() and target.resolve() == source.resolve():
+            raise UsageError(
+                f"-o {opts.output} is the input file: give another output file", print_help=False
+            )
         classifier, db = command_classifier(self.settings, opts.classifier)
         with contextlib.ExitStack() as stack:
             if db is not None:
                 stack.callback(db.close)
-            out = sys.stdout
-            if opts.output != "-":
-                out = stack.enter_context(Path(opts.output).open("w", encoding="utf-8"))
-            written, bad = self._classify(source, classifier, out)
+            lines = self._classify(source, classifier)
+            if target is None:
+                sys.stdout.writelines(lines)
+            else:
+                # Written beside the target and moved over it once complete: a failed run
+                # leaves the old file as it was, never a truncated one.
+                partial = target.with_name(f".{target.name}.partial")
+                partial.write_text("".join(lines), encoding="utf-8")
+                partial.replace(target)
+        written, bad = self.written, self.bad
         report_ledger(classifier)
         print(
             f"classified {written} documents with {classifier.name}; {bad} bad lines skipped",
@@ -83,9 +95,9 @@ class Command(ScrapyCommand):
         if bad:
             self.exitcode = 1
 
-    @staticmethod
-    def _classify(source: Path, classifier: Classifier, out: TextIO) -> tuple[int, int]:
-        with source.open(encoding="utf-8") as handle:
+    def _classify(self, source: Path, classifier: Classifier) -> list[str]:
+        """The output lines; counts the good and bad input lines on self."""
+        with source.open("rb") as handle:  # binary: a line that is not UTF-8 is a bad line
             entries = list(read_documents(handle))
         bad = 0
         for entry in entries:
@@ -94,13 +106,15 @@ class Command(ScrapyCommand):
                 print(f"{source}:{entry.line}: skipped: {entry.message}", file=sys.stderr)
         rows = [entry for entry in entries if not isinstance(entry, LineError)]
         results = classify_all(classifier, [row.document for row in rows])
+        lines = []
         for row, result in zip(rows, results, strict=True):
             labels = result.model_dump()
-            out.write(
+            lines.append(
                 json.dumps(
                     {"url": row.document.url, **{k: labels[k] for k in (*LABELS, *EXTRA)}},
                     ensure_ascii=False,
                 )
                 + "\n"
             )
-        return len(rows), bad
+        self.written, self.bad = len(rows), bad
+        return lines

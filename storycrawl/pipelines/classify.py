@@ -60,7 +60,7 @@ class ClassifyPipeline(StoreStage):
             {
                 "run_id": self.crawler.stats.get_value("storycrawl/run_id") or "",
                 "model": ledger.model,
-                "base_url": config.base_url,
+                "base_url": config.shown_base_url,  # without keys or userinfo
                 "calls": ledger.calls,
                 "cache_hits": ledger.cache_hits,
                 "prompt_tokens": ledger.prompt_tokens,
