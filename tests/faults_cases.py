@@ -263,8 +263,8 @@ def link_cases(base: str, canary: str) -> list[Case]:
             "loopback",
             link=f"http://[::ffff:127.0.0.1]:{closed}/x",
         ),
-        Case("link_file", "fetch_failed", "scheme", link="file:///etc/passwd"),
-        Case("link_ftp", "fetch_failed", "scheme", link="ftp://127.0.0.1/pub/file.txt"),
+        Case("link_file", "invalid", "scheme 'file'", link="file:///etc/passwd"),
+        Case("link_ftp", "invalid", "scheme 'ftp'", link="ftp://127.0.0.1/pub/file.txt"),
         Case(
             "link_same_host_other_port",
             "fetch_failed",
@@ -431,7 +431,7 @@ def link_cases(base: str, canary: str) -> list[Case]:
             title="evals " * 60_000,
             story_text=PARAGRAPH.replace("support agent", "billing agent") * 3,
         ),
-        Case("text_post_empty", "fetch_failed", "no text", story_text=" "),
+        Case("text_post_empty", "too_short", "0 characters", story_text=" "),
     ]
     assert len({c.name for c in cases}) == len(cases)
     assert port  # the cases that link back to the fault server use its origin
