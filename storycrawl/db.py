@@ -344,6 +344,14 @@ class StoryStore:
     def record_llm_usage(self, row: dict[str, Any]) -> None:
         self.write(lambda: self.db.table("llm_usage").upsert(row, pk=TABLES["llm_usage"].pk))
 
+    # host profiles (source type from a site's home page) -----------------------------------
+    def host_profile(self, host: str) -> dict[str, Any] | None:
+        rows = list(self.db.table("host_profiles").rows_where("host = ?", [host], limit=1))
+        return rows[0] if rows else None
+
+    def save_host_profile(self, row: dict[str, Any]) -> None:
+        self.write(lambda: self.db.table("host_profiles").upsert(row, pk="host"))
+
     # HTTP validators -----------------------------------------------------------------------
     def validators(self, url: str) -> tuple[str | None, str | None]:
         """(ETag, Last-Modified) of the article at `url` when it was last fetched."""

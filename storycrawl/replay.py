@@ -136,7 +136,8 @@ class ReplayDownloadHandler(BaseDownloadHandler):
     Requests that ask for a rendered page (`playwright` in meta) are rendered in Chromium with
     every request the page makes answered from the recording (storycrawl.browser.ReplayBrowser).
     Unrecorded URLs get a 404 (logged once per URL, counted in `storycrawl/replay/missing`);
-    a missing robots.txt is an ordinary 404 and counted apart (`storycrawl/replay/robots_missing`).
+    a missing robots.txt or site home page is an ordinary 404 and counted apart
+    (`storycrawl/replay/robots_missing`, `storycrawl/replay/home_page_missing`).
     """
 
     lazy = False
@@ -158,6 +159,9 @@ class ReplayDownloadHandler(BaseDownloadHandler):
         if route is None:
             if urlsplit(request.url).path == "/robots.txt":
                 stats.inc_value("storycrawl/replay/robots_missing")
+            elif request.meta.get("storycrawl_home_page"):
+                # Optional: the source-type stage falls back to URL and text cues.
+                stats.inc_value("storycrawl/replay/home_page_missing")
             else:
                 stats.inc_value("storycrawl/replay/missing")
                 if request.url not in self._reported:

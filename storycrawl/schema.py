@@ -126,6 +126,21 @@ TABLES: dict[str, Table] = {
         },
         pk="key",
     ),
+    # One row per site host: what its home page says about who runs it (source type), read
+    # once and reused by later crawls (storycrawl.pipelines.source_type).
+    "host_profiles": Table(
+        {
+            "host": str,
+            "home_url": str,
+            "status": str,
+            "source_type": str,
+            "confidence": float,
+            "evidence": str,
+            "signals": str,
+            "fetched_at": str,
+        },
+        pk="host",
+    ),
     # One row per crawl and model: calls, cache hits, tokens and the estimated cost.
     "llm_usage": Table(
         {

@@ -29,6 +29,10 @@ STORYCRAWL_RETRY_AFTER_MAX = 300
 # Links from posts never reach loopback, private or link-local addresses (storycrawl.netguard),
 # except the origins the crawl starts from and these hosts ("host" or "host:port"; "*": all).
 STORYCRAWL_ALLOW_PRIVATE_HOSTS: list[str] = []
+# Read a site's home page once per host to tell a company from a person (source type);
+# kept in the host_profiles table and read again after this many days.
+STORYCRAWL_HOME_PAGES = True
+STORYCRAWL_HOME_PAGE_MAX_AGE_DAYS = 90
 
 ADDONS = {"storycrawl.addons.StorycrawlAddon": 0}
 

@@ -61,7 +61,8 @@ HOST_CUES = (
     ),
     cue(
         "product_tld",
-        r"\.(?:ai|io|app|cloud|tech|co|inc|company|institute|school|agency|software|security)$",
+        r"\.(?:ai|io|app|cloud|tech|co|inc|company|institute|school|agency|software|security"
+        r"|academy|training|courses?|education|consulting|solutions|systems|tools|studio|digital)$",
         1.0,
         "vectorhold.io",
         "tallyloop.ai",

@@ -87,21 +87,38 @@ def page_metadata(doc: Document) -> Decision | None:
     publisher = doc.hints.get("publisher_type", "")
     if "Person" in publisher and "Organization" not in publisher:
         return Decision("personal", 0.85, "the page's JSON-LD publisher is a Person")
-    author_parts = name_parts(doc.author or doc.hints.get("author"))
+    author = doc.author or doc.hints.get("author")
+    author_parts = [] if organisation_author(doc.url, author) else name_parts(author)
     site_name = (doc.hints.get("site_name") or "").lower()
     if site_name and author_parts and any(part in site_name for part in author_parts):
         return Decision("personal", 0.8, f"site named after its author ({doc.hints['site_name']})")
     return None
 
 
+def organisation_author(url: str, author: str | None) -> bool:
+    """'VectorHarbor Team', 'Acme Engineering', or the site's own name as the byline."""
+    if not author:
+        return False
+    if _ORG_AUTHOR.search(author):
+        return True
+    compact = re.sub(r"[^a-z]", "", author.lower())
+    label = site_label(host_of(url)).replace("-", "")
+    return len(compact) >= 4 and (compact in label or label in compact)
+
+
 def metadata_hits(doc: Document) -> list[Hit]:
     hits = []
+    author = doc.author or doc.hints.get("author")
+    if organisation_author(doc.url, author):
+        hits.append(Hit("organisation_byline", 2.0, author or ""))
+    types = set(doc.hints.get("schema_types", "").split(","))
+    if sold := types & _SOLD_TYPES:
+        hits.append(Hit("sells_something", 1.5, ",".join(sorted(sold))))
     publisher = doc.hints.get("publisher_type", "")
     if "Organization" in publisher or "Corporation" in publisher:
         hits.append(Hit("organisation_publisher", 0.75, publisher))
     site_name = doc.hints.get("site_name") or ""
-    author = doc.author or doc.hints.get("author")
-    if site_name and author and not page_metadata(doc):
+    if site_name and author and not page_metadata(doc) and not organisation_author(doc.url, author):
         hits.append(Hit("site_not_named_after_author", 0.5, site_name))
     return hits
 
@@ -136,6 +153,11 @@ def _confidence(score: float) -> float:
     return round(min(0.9, 0.6 + 0.06 * abs(score)), 2)
 
 
+_ORG_AUTHOR = re.compile(
+    r"\b(?:team|staff|editors?|editorial|newsroom|engineering|marketing|admin)\b", re.IGNORECASE
+)
+# schema.org types of pages that sell: a course, a product, an app, an offer.
+_SOLD_TYPES = {"Course", "Product", "SoftwareApplication", "Offer", "Service", "Event"}
 # Community forums (Discourse and the like): members' threads, whoever runs the server.
 _FORUM_HOST = re.compile(
     r"^(?:[\w-]*communit(?:y|ies)|forums?|discuss|discourse|talk)\.", re.IGNORECASE
