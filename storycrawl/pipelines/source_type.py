@@ -77,7 +77,8 @@ class SourceTypePipeline(StoreStage):
         doc = document_of(item)
         home = None
         settled = doc.hints.get("source_type") or known_platform(doc) or page_metadata(doc)
-        if not settled and self.fetch_home_pages:
+        # (No engine outside a running crawl, e.g. a pipeline driven by hand: the cues decide.)
+        if not settled and self.fetch_home_pages and self.crawler.crawling:
             home = await self._home_page(item.url)
         decision = source_type(doc, home)
         item.source_type = str(decision.value)
