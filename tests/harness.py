@@ -27,7 +27,8 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.test import get_crawler
 
 from storycrawl import registry
-from storycrawl.db import StoryDB
+from storycrawl.config import crawl_config
+from storycrawl.db import StoryStore
 from tests.utils import WEB, project_settings_dict
 
 # Scrapy's own LOG_FORMAT, so tests read the lines a user would see in the terminal.
@@ -110,13 +111,13 @@ async def crawl_async(
         crawler.signals.connect(scraped, signal=signals.item_scraped)
         crawler.signals.connect(rejected, signal=signals.item_dropped)
         await crawler.crawl_async(**(args or {}))
-    return read_back(crawler.settings["STORYCRAWL_DB"], log, items, dropped, out)
+    return read_back(crawl_config(crawler).db_path, log, items, dropped, out)
 
 
 def read_back(
     db_path: str | Path, log: list[str], items: list[Any], dropped: list, out: Path
 ) -> dict[str, Any]:
-    db = StoryDB(db_path)
+    db = StoryStore(db_path)
     try:
         runs = list(db.runs.rows)
         return {

@@ -16,7 +16,7 @@ from collections import Counter
 import pytest
 
 from storycrawl import registry
-from storycrawl.db import StoryDB
+from storycrawl.db import StoryStore
 from tests.utils import ROOT, WEB
 
 # Every registered source; lobsters' robots.txt disallows bots, so `all` skips it unless the
@@ -57,7 +57,7 @@ def crawl(tmp_path_factory):
     assert crawled.returncode == 0, crawled.stderr[-3000:]
     reported = run("report", "--db", str(db_path), "--out", str(out))
     assert reported.returncode == 0, reported.stderr[-3000:]
-    db = StoryDB(db_path)
+    db = StoryStore(db_path)
     (run_row,) = db.runs.rows
     data = {
         "log": crawled.stderr,

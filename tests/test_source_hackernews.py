@@ -15,7 +15,7 @@ import pytest
 import scrapy
 from scrapy.http import Request, TextResponse
 
-from storycrawl.db import StoryDB
+from storycrawl.db import StoryStore
 from storycrawl.parsers import ParseError
 from storycrawl.parsers.hackernews import parse_search_page, post_from_hit
 from storycrawl.report import build_report
@@ -205,7 +205,7 @@ def test_report_lists_included_stories_newest_first(crawl, tmp_path):
 
 
 def snapshot(db_path) -> tuple[list[str], list[str]]:
-    db = StoryDB(db_path)
+    db = StoryStore(db_path)
     try:
         return (
             sorted(json.dumps(r, sort_keys=True) for r in db.stories.rows),
